@@ -1,0 +1,93 @@
+package io.github.kafkadedup.benchmarks.e2e;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The end-to-end harness's settings, parsed from {@code --name value} arguments; every value is checked
+ * and a bad one is reported with its name.
+ *
+ * @param records records produced to the topic and consumed by each run (default 1,000,000)
+ * @param partitions partitions of the topic (default 12)
+ * @param runs measured runs per mode, the median is reported (default 3)
+ * @param modes the modes to run, in order (default all)
+ * @param perRecordRecords records consumed by a per-record-transaction run, which is ~50x slower; its
+ *     rate is measured on this prefix (default 30,000)
+ * @param warmupRecords records consumed by one unreported warm-up run per mode (default 20,000)
+ * @param consumers consumers in the group, one thread each (default 1)
+ * @param maxPollRecords {@code max.poll.records}, i.e. the batch size (default 500)
+ * @param rowsPerRecord business rows written per record (default 1)
+ */
+record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int perRecordRecords,
+    int warmupRecords, int consumers, int maxPollRecords, int rowsPerRecord) {
+
+  static E2eOptions parse(String... args) {
+    int records = 1_000_000;
+    int partitions = 12;
+    int runs = 3;
+    List<Mode> modes = List.of(Mode.values());
+    int perRecord = 30_000;
+    int warmup = 20_000;
+    int consumers = 1;
+    int maxPoll = 500;
+    int rows = 1;
+    if (args.length % 2 != 0) {
+      throw new IllegalArgumentException("arguments come in pairs (--name value), but got " + List.of(args));
+    }
+    for (int i = 0; i < args.length; i += 2) {
+      String name = args[i];
+      String value = args[i + 1];
+      switch (name) {
+        case "--records" -> records = positive(name, value, 1);
+        case "--partitions" -> partitions = positive(name, value, 1);
+        case "--runs" -> runs = positive(name, value, 1);
+        case "--modes" -> modes = modes(value);
+        case "--per-record-records" -> perRecord = positive(name, value, 1);
+        case "--warmup-records" -> warmup = positive(name, value, 0);
+        case "--consumers" -> consumers = positive(name, value, 1);
+        case "--max-poll-records" -> maxPoll = positive(name, value, 1);
+        case "--rows-per-record" -> rows = positive(name, value, 1);
+        default -> throw new IllegalArgumentException("unknown option " + name + "; known: --records, "
+            + "--partitions, --runs, --modes, --per-record-records, --warmup-records, --consumers, "
+            + "--max-poll-records, --rows-per-record");
+      }
+    }
+    return new E2eOptions(records, partitions, runs, modes, Math.min(perRecord, records),
+        Math.min(warmup, records), consumers, maxPoll, rows);
+  }
+
+  /** Records a measured run of {@code mode} consumes. */
+  int target(Mode mode) {
+    return mode == Mode.PER_RECORD ? perRecordRecords : records;
+  }
+
+  private static int positive(String name, String value, int min) {
+    int parsed;
+    try {
+      parsed = Integer.parseInt(value.replace("_", "").replace(",", ""));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number, but was '" + value + "'", e);
+    }
+    if (parsed < min) {
+      throw new IllegalArgumentException(name + " must be at least " + min + ", but was " + parsed);
+    }
+    return parsed;
+  }
+
+  private static List<Mode> modes(String value) {
+    List<Mode> out = new ArrayList<>();
+    for (String part : value.split(",")) {
+      try {
+        out.add(Mode.valueOf(part.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--modes must list baseline, claims, offsets, per-record, but "
+            + "has '" + part + "'", e);
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("--modes must not be empty");
+    }
+    return List.copyOf(out);
+  }
+}

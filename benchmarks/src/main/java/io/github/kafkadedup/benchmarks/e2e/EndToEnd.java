@@ -1,0 +1,178 @@
+package io.github.kafkadedup.benchmarks.e2e;
+
+import io.github.kafkadedup.benchmarks.BenchDatabase;
+import io.github.kafkadedup.benchmarks.BusinessTable;
+import io.github.kafkadedup.benchmarks.KeyMix;
+import io.github.kafkadedup.benchmarks.Records;
+import io.github.kafkadedup.consumer.KeyStrategy;
+import io.github.kafkadedup.testsupport.TestKafka;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * The end-to-end harness: produces {@code --records} orders (each with a unique idempotency-key header)
+ * to a topic of {@code --partitions} partitions on a real broker, then, per {@link Mode}, lets a consumer
+ * group write one business row per record to PostgreSQL, and reports records/s (median of
+ * {@code --runs}), the ratio to the at-least-once baseline, batch cycle p50/p99, WAL bytes per record and
+ * CPU per record. Each run has a fresh database and a new consumer group; runs of the modes are
+ * interleaved so that background load spreads over all of them.
+ *
+ * <p>Broker: in-process unless {@code DEDUP_TEST_KAFKA_BOOTSTRAP}; PostgreSQL: embedded unless
+ * {@code DEDUP_TEST_JDBC_URL}. Options: see {@link E2eOptions}; a smoke run is e.g.
+ * {@code --records 2000 --runs 1 --warmup-records 0 --per-record-records 500}.
+ */
+public final class EndToEnd {
+  private EndToEnd() {}
+
+  /**
+   * Runs the harness and prints the report.
+   *
+   * @param args {@code --name value} options
+   * @throws Exception on failure
+   */
+  public static void main(String[] args) throws Exception {
+    System.out.println(run(E2eOptions.parse(args)));
+    System.exit(0); // the in-process broker and embedded server keep non-daemon threads
+  }
+
+  /**
+   * Runs the harness.
+   *
+   * @param options the settings
+   * @return the report (markdown)
+   * @throws Exception on failure
+   */
+  static String run(E2eOptions options) throws Exception {
+    TestKafka kafka = TestKafka.get();
+    String topic = kafka.createTopic("e2e-orders", options.partitions());
+    awaitLeaders(kafka, topic, options.partitions());
+    double produceSeconds = produce(kafka, topic, options.records());
+    Map<Mode, List<RunResult>> results = new EnumMap<>(Mode.class);
+    if (options.warmupRecords() > 0) {
+      for (Mode mode : options.modes()) {
+        once(mode, options, topic, Math.min(options.warmupRecords(), options.target(mode)));
+      }
+    }
+    for (int run = 0; run < options.runs(); run++) {
+      for (Mode mode : options.modes()) {
+        RunResult r = once(mode, options, topic, options.target(mode));
+        System.err.printf(Locale.ROOT, "run %d %s: %,.0f records/s%n", run + 1, mode, r.recordsPerSecond());
+        results.computeIfAbsent(mode, m -> new ArrayList<>()).add(r);
+      }
+    }
+    String server;
+    try (BenchDatabase db = BenchDatabase.create("e2e_info"); Connection c = db.connect()) {
+      server = BenchDatabase.describeServer(c);
+    }
+    return RunResult.report(options, results, server, kafka.describe(), options.records() / produceSeconds);
+  }
+
+  /**
+   * Waits until every partition of a new topic has a leader: producing at once can meet
+   * NotLeaderOrFollower, after which an idempotent producer may stall on sequence errors.
+   */
+  private static void awaitLeaders(TestKafka kafka, String topic, int partitions) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      var description = kafka.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      long led = description.partitions().stream().filter(p -> p.leader() != null && !p.leader().isEmpty())
+          .count();
+      if (led == partitions) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(topic + ": only " + led + " of " + partitions + " partitions have a "
+            + "leader after 60 s");
+      }
+      Thread.sleep(100); // no event to wait on: metadata propagation is polled
+    }
+  }
+
+  private static double produce(TestKafka kafka, String topic, int records) {
+    Map<String, Object> props = kafka.producerProps();
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    long t0 = System.nanoTime();
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+      KeyMix keys = new KeyMix(List.of(), 0, 99);
+      for (int i = 0; i < records; i += 1000) {
+        String[] chunk = keys.next(Math.min(1000, records - i));
+        for (int j = 0; j < chunk.length; j++) {
+          long seq = (long) i + j;
+          String orderId = "order-" + (seq % 100_000);
+          ProducerRecord<String, String> r = new ProducerRecord<>(topic, orderId, Records.value(orderId, seq));
+          r.headers().add(KeyStrategy.DEFAULT_HEADER, chunk[j].getBytes(StandardCharsets.UTF_8));
+          producer.send(r);
+        }
+      }
+      producer.flush();
+    }
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  private static RunResult once(Mode mode, E2eOptions options, String topic, int target) throws Exception {
+    try (BenchDatabase db = BenchDatabase.create("e2e_" + mode.name().toLowerCase(Locale.ROOT))) {
+      db.execute(BusinessTable.DDL);
+      DataSource pool = db.pool(options.consumers() + 1);
+      RunProbe probe = new RunProbe(target);
+      Map<String, Object> props = TestKafka.get().consumerProps("e2e-" + mode + "-" + UUID.randomUUID());
+      long wal0;
+      long pgCpu0;
+      try (Connection c = pool.getConnection()) {
+        wal0 = BenchDatabase.walPosition(c);
+        pgCpu0 = PostgresCpu.nanos(c);
+      }
+      long wal1;
+      long pgCpu1;
+      try (Group group = new Group(mode, options, props, topic, pool, probe)) {
+        probe.await(Duration.ofSeconds(120 + target / 500));
+        try (Connection c = pool.getConnection()) {
+          wal1 = BenchDatabase.walPosition(c);
+          pgCpu1 = PostgresCpu.nanos(c);
+        }
+      }
+      long rows = db.queryLong("SELECT count(*) FROM business_events");
+      if (rows < (long) target * options.rowsPerRecord()) {
+        throw new IllegalStateException(mode + ": " + rows + " business rows for " + target + " records");
+      }
+      return RunResult.of(probe, target, wal1 - wal0, pgCpu0 < 0 || pgCpu1 < 0 ? -1 : pgCpu1 - pgCpu0);
+    }
+  }
+
+  /** CPU time of the PostgreSQL server's processes, when it runs on this machine. */
+  static final class PostgresCpu {
+    private PostgresCpu() {}
+
+    /** Sum over the postmaster and its children, or -1 when they cannot be seen from here. */
+    static long nanos(Connection c) throws SQLException {
+      long pid;
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+        rs.next();
+        pid = rs.getLong(1);
+      }
+      Optional<ProcessHandle> postmaster = ProcessHandle.of(pid).flatMap(ProcessHandle::parent)
+          .filter(p -> p.info().command().map(cmd -> cmd.contains("postgres")).orElse(false));
+      if (postmaster.isEmpty()) {
+        return -1;
+      }
+      return Stream.concat(Stream.of(postmaster.get()), postmaster.get().children())
+          .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
+    }
+  }
+}

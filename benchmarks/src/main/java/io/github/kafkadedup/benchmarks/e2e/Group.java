@@ -1,0 +1,100 @@
+package io.github.kafkadedup.benchmarks.e2e;
+
+import io.github.kafkadedup.benchmarks.BusinessTable;
+import io.github.kafkadedup.consumer.DedupConsumer;
+import io.github.kafkadedup.consumer.KeyStrategy;
+import io.github.kafkadedup.consumer.Recoverer;
+import io.github.kafkadedup.migrations.DedupSchema;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** The consumer threads of one run, each running the {@link Mode}'s loop; closing stops and joins them. */
+final class Group implements AutoCloseable {
+  private final List<Thread> threads = new ArrayList<>();
+  private final List<Runnable> stoppers = new ArrayList<>();
+
+  Group(Mode mode, E2eOptions options, Map<String, Object> consumerProps, String topic, DataSource pool,
+      RunProbe probe) {
+    Map<String, Object> props = new HashMap<>(consumerProps);
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, options.maxPollRecords());
+    for (int i = 0; i < options.consumers(); i++) {
+      String name = "e2e-" + mode.name().toLowerCase(Locale.ROOT) + "-" + i;
+      Runnable body = switch (mode) {
+        case BASELINE -> plain(props, topic, pool, probe, (c, batch) -> {
+          BusinessTable.insert(c, batch, options.rowsPerRecord());
+          c.commit();
+        });
+        case PER_RECORD -> plain(props, topic, pool, probe, (c, batch) -> perRecord(c, batch, options,
+            String.valueOf(props.get(ConsumerConfig.GROUP_ID_CONFIG))));
+        case CLAIMS, OFFSETS, OFFSETS_ONLY -> dedup(props, topic, pool, probe, options, mode);
+      };
+      threads.add(Thread.ofPlatform().name(name).start(body));
+    }
+  }
+
+  private Runnable plain(Map<String, Object> props, String topic, DataSource pool, RunProbe probe,
+      PlainLoop.Work work) {
+    PlainLoop loop = new PlainLoop(props, topic, pool, work, probe);
+    stoppers.add(loop::stop);
+    return loop;
+  }
+
+  private Runnable dedup(Map<String, Object> props, String topic, DataSource pool, RunProbe probe,
+      E2eOptions options, Mode mode) {
+    DedupConsumer<String, String> consumer = DedupConsumer.builder(props, new StringDeserializer(),
+            new StringDeserializer(), pool)
+        .topics(topic)
+        .keyStrategy(mode == Mode.OFFSETS_ONLY ? KeyStrategy.none() : KeyStrategy.header())
+        .batchHandler((records, tx) -> {
+          probe.batchStarting();
+          BusinessTable.insert(tx.connection(), records, options.rowsPerRecord());
+          probe.applied(records.size());
+        })
+        .recoverer(Recoverer.logAndMarkDead())
+        .offsetsInDatabase(mode != Mode.CLAIMS)
+        .build();
+    stoppers.add(consumer::close);
+    return consumer::run;
+  }
+
+  /** One transaction per record: claim its key (V1 table), insert its business row if fresh, commit. */
+  private static void perRecord(Connection c, List<ConsumerRecord<String, String>> batch, E2eOptions options,
+      String scope) throws SQLException {
+    String claim = "INSERT INTO " + DedupSchema.DEFAULT.processedMessages()
+        + " (scope, message_key, topic, kafka_partition, kafka_offset) VALUES (?, ?, ?, ?, ?)"
+        + " ON CONFLICT (scope, message_key) DO NOTHING";
+    try (PreparedStatement ps = c.prepareStatement(claim)) {
+      for (ConsumerRecord<String, String> r : batch) {
+        ps.setString(1, scope);
+        ps.setString(2, new String(r.headers().lastHeader(KeyStrategy.DEFAULT_HEADER).value(),
+            StandardCharsets.UTF_8));
+        ps.setString(3, r.topic());
+        ps.setInt(4, r.partition());
+        ps.setLong(5, r.offset());
+        if (ps.executeUpdate() == 1) {
+          BusinessTable.insert(c, List.of(r), options.rowsPerRecord());
+        }
+        c.commit();
+      }
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stoppers.forEach(Runnable::run);
+    for (Thread t : threads) {
+      t.join(60_000);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package io.github.kafkadedup.benchmarks.e2e;
+
+/** What a consumer does per poll batch in the end-to-end harness. */
+enum Mode {
+  /** At-least-once: the batched business insert in one transaction, then the Kafka offset commit. */
+  BASELINE("at-least-once baseline (no dedup)"),
+  /** kafka-dedup's {@code DedupConsumer}: one claim round trip plus the batched business insert. */
+  CLAIMS("kafka-dedup, key claims (DedupConsumer)"),
+  /** kafka-dedup with {@code offsetsInDatabase(true)}: key claims plus a fenced offset row per partition. */
+  OFFSETS("kafka-dedup, key claims + offsets in PostgreSQL"),
+  /** {@code offsetsInDatabase(true)} with {@code KeyStrategy.none()}: redelivery fenced by offsets alone. */
+  OFFSETS_ONLY("kafka-dedup, offsets in PostgreSQL, no key claims (redelivery only)"),
+  /** One transaction per record: claim the key, insert the business row, commit. */
+  PER_RECORD("per-record transaction with a per-record claim");
+
+  final String label;
+
+  Mode(String label) {
+    this.label = label;
+  }
+}

@@ -1,0 +1,98 @@
+package io.github.kafkadedup.benchmarks.e2e;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the consumer threads of one run report: the start of each batch's business write (batch cycle
+ * times are the intervals between them on one thread), records applied, and their own CPU time from
+ * their first batch to their last. The run ends when {@code target} records were applied.
+ */
+final class RunProbe {
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private final long target;
+  private final AtomicLong applied = new AtomicLong();
+  private final AtomicLong startNanos = new AtomicLong();
+  private final CountDownLatch done = new CountDownLatch(1);
+  private final ConcurrentLinkedQueue<Long> cycles = new ConcurrentLinkedQueue<>();
+  private final List<PerThread> threads = new CopyOnWriteArrayList<>();
+  private final ThreadLocal<PerThread> mine = ThreadLocal.withInitial(this::register);
+  private volatile long endNanos;
+
+  /** One consumer thread's marks. */
+  private static final class PerThread {
+    long lastStart;
+    long cpuFirst = -1;
+    volatile long cpuLast;
+  }
+
+  RunProbe(long target) {
+    this.target = target;
+  }
+
+  private PerThread register() {
+    PerThread t = new PerThread();
+    threads.add(t);
+    return t;
+  }
+
+  /** Called on a consumer thread when a batch's business write starts. */
+  void batchStarting() {
+    long now = System.nanoTime();
+    startNanos.compareAndSet(0, now);
+    PerThread t = mine.get();
+    if (t.lastStart != 0) {
+      cycles.add(now - t.lastStart);
+    }
+    t.lastStart = now;
+    long cpu = THREADS.getCurrentThreadCpuTime();
+    if (t.cpuFirst < 0) {
+      t.cpuFirst = cpu;
+    }
+    t.cpuLast = cpu;
+  }
+
+  /** Called on a consumer thread after a batch's records were written (before its commit). */
+  void applied(int records) {
+    mine.get().cpuLast = THREADS.getCurrentThreadCpuTime();
+    if (applied.addAndGet(records) >= target && endNanos == 0) {
+      endNanos = System.nanoTime();
+      done.countDown();
+    }
+  }
+
+  /** Waits until {@code target} records were applied. */
+  void await(Duration timeout) throws InterruptedException {
+    if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("the run applied only " + applied.get() + " of " + target
+          + " records in " + timeout);
+    }
+  }
+
+  /** Nanoseconds from the first batch's write to the target being reached. */
+  long elapsedNanos() {
+    return endNanos - startNanos.get();
+  }
+
+  long applied() {
+    return applied.get();
+  }
+
+  /** Batch cycle times in nanoseconds, sorted. */
+  double[] sortedCycles() {
+    return cycles.stream().mapToDouble(Long::doubleValue).sorted().toArray();
+  }
+
+  /** CPU nanoseconds the consumer threads spent between their first and last batch. */
+  long consumerCpuNanos() {
+    return threads.stream().mapToLong(t -> t.cpuFirst < 0 ? 0 : t.cpuLast - t.cpuFirst).sum();
+  }
+}

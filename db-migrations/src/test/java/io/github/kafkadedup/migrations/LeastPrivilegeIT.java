@@ -1,0 +1,190 @@
+package io.github.kafkadedup.migrations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.kafkadedup.testsupport.TestDatabase;
+import io.github.kafkadedup.testsupport.TestPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the shipped {@code db/kafka-dedup-roles.sql} (as an admin), the migrations and
+ * {@code db/kafka-dedup-grants.sql} (as the owner role) as documented, then checks that the runtime role can
+ * claim keys and commit offsets but has no DDL rights. Roles are cluster-wide, so the script's role
+ * names get a unique suffix; every statement is otherwise run as shipped.
+ */
+class LeastPrivilegeIT {
+  private static final String SCHEMA = "kafka_dedup";
+  private static final String SUFFIX = "_" + UUID.randomUUID().toString().substring(0, 8);
+  private static final String OWNER = "kafka_dedup_owner" + SUFFIX;
+  private static final String APP = "kafka_dedup_app" + SUFFIX;
+  private static final String PASSWORD = UUID.randomUUID().toString();
+
+  private static TestDatabase db;
+  private static HikariDataSource owner;
+  private static HikariDataSource app;
+
+  @BeforeAll
+  static void setUpRolesAsTheScriptSays() throws Exception {
+    db = TestPostgres.get().createDatabase("least_privilege");
+    db.execute(statements(script("kafka-dedup-roles.sql")).toArray(String[]::new));
+    db.execute("ALTER ROLE " + OWNER + " PASSWORD '" + PASSWORD + "'",
+        "ALTER ROLE " + APP + " PASSWORD '" + PASSWORD + "'");
+    owner = pool(OWNER);
+    app = pool(APP);
+    assertThat(DbQueries.string(app, "select current_user")).isEqualTo(APP);
+
+    assertThat(DedupMigrations.migrate(owner, SCHEMA).appliedVersions()).containsExactly("1");
+    for (String statement : statements(script("kafka-dedup-grants.sql"))) {
+      execute(owner, statement);
+    }
+  }
+
+  /**
+   * A pool logged in as {@code role}. Not {@code TestDatabase.newDataSource(role, ...)}: its JDBC URL
+   * may carry {@code ?user=postgres} (the embedded server's URL does), which pgjdbc prefers over the
+   * pool's user name, so every "role" connection would be the superuser.
+   */
+  private static HikariDataSource pool(String role) {
+    HikariDataSource pool = new HikariDataSource();
+    pool.setPoolName("least-privilege-" + role);
+    pool.setJdbcUrl(withoutCredentials(db.jdbcUrl()));
+    pool.setUsername(role);
+    pool.setPassword(PASSWORD);
+    pool.setMaximumPoolSize(2);
+    return pool;
+  }
+
+  private static String withoutCredentials(String jdbcUrl) {
+    int q = jdbcUrl.indexOf('?');
+    if (q < 0) {
+      return jdbcUrl;
+    }
+    String query = Arrays.stream(jdbcUrl.substring(q + 1).split("&"))
+        .filter(p -> !p.startsWith("user=") && !p.startsWith("password="))
+        .collect(Collectors.joining("&"));
+    return jdbcUrl.substring(0, q) + (query.isEmpty() ? "" : "?" + query);
+  }
+
+  @AfterAll
+  static void dropRoles() {
+    if (owner != null) {
+      owner.close();
+    }
+    if (app != null) {
+      app.close();
+    }
+    if (db != null) {
+      db.execute("DROP OWNED BY " + OWNER + ", " + APP, "DROP ROLE " + OWNER, "DROP ROLE " + APP);
+      db.close();
+    }
+  }
+
+  @Test
+  void runtimeRoleClaimsKeysWithInsertOnConflictDoNothingReturning() throws SQLException {
+    assertThat(claim("group-1", "a", "b", "c")).containsExactlyInAnyOrder("a", "b", "c");
+    assertThat(claim("group-1", "b", "c", "d")).containsExactly("d");
+  }
+
+  @Test
+  void runtimeRoleUpsertsOffsetsAndDeletesExpiredClaims() throws SQLException {
+    String upsert = "INSERT INTO kafka_dedup.consumer_offsets (scope, topic, kafka_partition, next_offset)"
+        + " VALUES ('group-2', 'orders', 0, %d) ON CONFLICT (scope, topic, kafka_partition)"
+        + " DO UPDATE SET next_offset = excluded.next_offset, updated_at = now()";
+    execute(app, upsert.formatted(10));
+    execute(app, upsert.formatted(20));
+    assertThat(execute(app, "DELETE FROM kafka_dedup.processed_messages"
+        + " WHERE processed_at < now() - interval '7 days'")).isZero();
+    assertThat(db.queryLong("select next_offset from kafka_dedup.consumer_offsets"
+        + " where scope = 'group-2'")).isEqualTo(20);
+  }
+
+  @Test
+  void runtimeRoleCannotCreateOrChangeTables() throws SQLException {
+    assertDenied("CREATE TABLE kafka_dedup.not_allowed (i int)");
+    assertDenied("DROP TABLE kafka_dedup.processed_messages");
+    assertDenied("ALTER TABLE kafka_dedup.processed_messages ADD COLUMN extra int");
+    assertDenied("TRUNCATE kafka_dedup.processed_messages");
+    assertDenied("CREATE INDEX not_allowed ON kafka_dedup.processed_messages (topic)");
+    assertDenied("SELECT count(*) FROM kafka_dedup.kafka_dedup_schema_history");
+    assertDenied("CREATE SCHEMA not_allowed");
+    if (db.queryLong("select current_setting('server_version_num')::int") >= 150000) {
+      // PostgreSQL 13 and 14 grant CREATE on schema public to everyone; the script says so
+      assertDenied("CREATE TABLE public.not_allowed (i int)");
+    }
+    assertThat(db.queryLong("select count(*) from pg_class where relname = 'not_allowed'")).isZero();
+  }
+
+  @Test
+  void ownerRoleKeepsTheDdlRights() throws SQLException {
+    // the counterpart of the denials above: the same statement works for the owner
+    execute(owner, "CREATE TABLE kafka_dedup.owner_may (i int)");
+    execute(owner, "DROP TABLE kafka_dedup.owner_may");
+  }
+
+  private static List<String> claim(String scope, String... keys) throws SQLException {
+    String sql = "INSERT INTO kafka_dedup.processed_messages"
+        + " (scope, message_key, topic, kafka_partition, kafka_offset)"
+        + " SELECT ?, k, 'orders', 0, 0 FROM unnest(?::text[]) AS k"
+        + " ON CONFLICT DO NOTHING RETURNING message_key";
+    try (Connection c = app.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, scope);
+      ps.setArray(2, c.createArrayOf("text", keys));
+      List<String> fresh = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          fresh.add(rs.getString(1));
+        }
+      }
+      return fresh;
+    }
+  }
+
+  private static void assertDenied(String sql) {
+    assertThatThrownBy(() -> execute(app, sql))
+        .as(sql)
+        .isInstanceOfSatisfying(SQLException.class,
+            e -> assertThat(e.getSQLState()).as("SQLSTATE of %s: %s", sql, e.getMessage())
+                .isEqualTo("42501"));
+  }
+
+  private static int execute(DataSource dataSource, String sql) throws SQLException {
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+      s.execute(sql);
+      return s.getUpdateCount();
+    }
+  }
+
+  private static String script(String name) throws IOException {
+    try (InputStream in = DedupMigrations.class.getResourceAsStream("/db/" + name)) {
+      assertThat(in).as("db/%s on the classpath", name).isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .replace("kafka_dedup_owner", OWNER)
+          .replace("kafka_dedup_app", APP);
+    }
+  }
+
+  /** The script's statements: comment lines dropped, split at semicolons (none sit in literals). */
+  private static List<String> statements(String script) {
+    String code = script.lines().filter(line -> !line.strip().startsWith("--"))
+        .reduce("", (a, b) -> a + "\n" + b);
+    return Arrays.stream(code.split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+  }
+}

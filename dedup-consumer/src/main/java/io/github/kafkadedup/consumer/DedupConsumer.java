@@ -1,0 +1,282 @@
+package io.github.kafkadedup.consumer;
+
+import io.github.kafkadedup.consumer.internal.ConsumerSettings;
+import io.github.kafkadedup.consumer.internal.OffsetFence;
+import io.github.kafkadedup.consumer.internal.OffsetsInDatabase;
+import io.github.kafkadedup.consumer.internal.PollLoop;
+import io.github.kafkadedup.consumer.internal.TransactionHook;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A complete kafka-clients consumer loop with exactly-once effects on PostgreSQL: subscribe, poll,
+ * {@link DedupProcessor process} each batch in one database transaction, then commit the batch's
+ * offsets to Kafka. Runs on the thread that calls {@link #run()}; {@link #close()} from any thread stops
+ * it. Not thread-safe otherwise (like {@link KafkaConsumer}).
+ *
+ * <p>At construction the consumer properties are checked: {@code group.id} must be set;
+ * {@code enable.auto.commit=true} and {@code isolation.level=read_uncommitted} are rejected (absent,
+ * they are set to {@code false} and {@code read_committed}).
+ *
+ * <p>Rebalances: a batch is processed and its offsets committed before the next {@code poll}, and
+ * Kafka calls {@link ConsumerRebalanceListener} only inside {@code poll}, so no batch is in flight when
+ * partitions are revoked. If the group moved on during a long batch, the offset commit fails (logged);
+ * the new owner then finds the keys claimed and skips the records as redeliveries.
+ *
+ * <p>A record the key or value deserializer cannot read ({@code poll} throws
+ * {@code RecordDeserializationException}) goes to the recoverer with a {@code null} key and value (kind
+ * {@link DedupException.Kind#UNDESERIALIZABLE}; {@link Recoverer#deadLetterTopic} publishes its original
+ * bytes), and the consumer moves past it; while the recoverer fails, it stays on that record.
+ *
+ * <p>With {@link Builder#offsetsInDatabase(boolean)}, each transaction also stores the next offset of its
+ * partitions in {@code consumer_offsets}, guarded by an owner generation taken on assignment: a consumer
+ * resumes from the stored offsets (no redelivery even after a crash between the database commit and the
+ * Kafka commit), and a zombie whose partitions were reassigned cannot commit
+ * ({@link DedupException.Kind#FENCED}).
+ *
+ * @param <K> record key type
+ * @param <V> record value type
+ */
+public final class DedupConsumer<K, V> implements AutoCloseable {
+  private final PollLoop<K, V> loop;
+
+  private DedupConsumer(PollLoop<K, V> loop) {
+    this.loop = loop;
+  }
+
+  /**
+   * A builder for a consumer created from {@code consumerProperties}.
+   *
+   * @param consumerProperties kafka-clients consumer properties; {@code group.id} required
+   * @param keyDeserializer record key deserializer
+   * @param valueDeserializer record value deserializer
+   * @param dataSource the database with the migrated tables
+   * @param <K> record key type
+   * @param <V> record value type
+   * @return the builder
+   */
+  public static <K, V> Builder<K, V> builder(Map<String, ?> consumerProperties, Deserializer<K> keyDeserializer,
+      Deserializer<V> valueDeserializer, DataSource dataSource) {
+    return new Builder<>(consumerProperties, keyDeserializer, valueDeserializer, dataSource);
+  }
+
+  /**
+   * Polls and processes until {@link #close()} is called, then closes the Kafka consumer. A batch that
+   * fails (database down, recoverer failing) is not committed: the consumer seeks back and polls it again
+   * after a backoff.
+   */
+  public void run() {
+    loop.run();
+  }
+
+  /** @return the dedup scope (the configured one, or the group id) */
+  public String scope() {
+    return loop.scope();
+  }
+
+  /**
+   * Stops {@link #run()} after the batch in progress (its transaction and offset commit complete) and
+   * waits up to 30 s for the loop to exit. Safe from any thread; idempotent.
+   */
+  @Override
+  public void close() {
+    loop.close(Duration.ofSeconds(30));
+  }
+
+  /**
+   * Builds a {@link DedupConsumer}; the same requirements as {@link DedupProcessor.Builder} plus topics.
+   *
+   * @param <K> record key type
+   * @param <V> record value type
+   */
+  public static final class Builder<K, V> {
+    private final Map<String, Object> properties;
+    private final Deserializer<K> keyDeserializer;
+    private final Deserializer<V> valueDeserializer;
+    private final DedupProcessor.Builder<K, V> processor;
+    private final DataSource dataSource;
+    private final String groupId;
+    private DedupConfig config = DedupConfig.defaults();
+    private TransactionHook hook = TransactionHook.NONE;
+    private boolean offsetsInDatabase;
+    private @Nullable List<String> topics;
+    private @Nullable Recoverer<K, V> recoverer;
+    private Duration pollTimeout = Duration.ofMillis(500);
+    private @Nullable ConsumerRebalanceListener listener;
+    private Function<Map<String, Object>, Consumer<K, V>> factory;
+
+    private Builder(Map<String, ?> props, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer,
+        DataSource dataSource) {
+      this.properties = ConsumerSettings.checked(props);
+      this.keyDeserializer = Objects.requireNonNull(keyDeserializer, "keyDeserializer");
+      this.valueDeserializer = Objects.requireNonNull(valueDeserializer, "valueDeserializer");
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.groupId = ConsumerSettings.groupId(properties);
+      this.processor = DedupProcessor.<K, V>builder(dataSource).defaultScope(groupId);
+      this.factory = p -> new KafkaConsumer<>(p, this.keyDeserializer, this.valueDeserializer);
+    }
+
+    /**
+     * @param value topics to subscribe to, at least one
+     * @return this
+     */
+    public Builder<K, V> topics(Collection<String> value) {
+      if (value.isEmpty()) {
+        throw new IllegalArgumentException("topics must not be empty");
+      }
+      this.topics = List.copyOf(value);
+      return this;
+    }
+
+    /**
+     * @param value topics to subscribe to, at least one
+     * @return this
+     */
+    public Builder<K, V> topics(String... value) {
+      return topics(List.of(value));
+    }
+
+    /**
+     * @param value engine settings
+     * @return this
+     * @see DedupProcessor.Builder#config(DedupConfig)
+     */
+    public Builder<K, V> config(DedupConfig value) {
+      processor.config(value);
+      this.config = value;
+      return this;
+    }
+
+    /**
+     * @param value how keys are found
+     * @return this
+     * @see DedupProcessor.Builder#keyStrategy(KeyStrategy)
+     */
+    public Builder<K, V> keyStrategy(KeyStrategy<K, V> value) {
+      processor.keyStrategy(value);
+      return this;
+    }
+
+    /**
+     * @param value per-record handler
+     * @return this
+     * @see DedupProcessor.Builder#recordHandler(RecordHandler)
+     */
+    public Builder<K, V> recordHandler(RecordHandler<K, V> value) {
+      processor.recordHandler(value);
+      return this;
+    }
+
+    /**
+     * @param value batch handler
+     * @return this
+     * @see DedupProcessor.Builder#batchHandler(BatchHandler)
+     */
+    public Builder<K, V> batchHandler(BatchHandler<K, V> value) {
+      processor.batchHandler(value);
+      return this;
+    }
+
+    /**
+     * @param value takes records that cannot be processed
+     * @return this
+     * @see DedupProcessor.Builder#recoverer(Recoverer)
+     */
+    public Builder<K, V> recoverer(Recoverer<K, V> value) {
+      processor.recoverer(value);
+      this.recoverer = value;
+      return this;
+    }
+
+    /**
+     * @param value the longest a {@code poll} blocks; default 500 ms; 1 ms to 1 minute
+     * @return this
+     */
+    public Builder<K, V> pollTimeout(Duration value) {
+      if (value.toMillis() < 1 || value.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("pollTimeout must be between 1 ms and 1 minute, but was " + value);
+      }
+      this.pollTimeout = value;
+      return this;
+    }
+
+    /**
+     * Your own rebalance listener; called after the library's bookkeeping.
+     *
+     * @param value the listener
+     * @return this
+     */
+    public Builder<K, V> rebalanceListener(ConsumerRebalanceListener value) {
+      this.listener = Objects.requireNonNull(value, "rebalanceListener");
+      return this;
+    }
+
+    /**
+     * Stores offsets in PostgreSQL too (default: off, offsets live in Kafka only). Each transaction then
+     * also moves the next offset of its partitions forward in {@code consumer_offsets} (one row per
+     * partition per transaction), fenced by an owner generation that this consumer takes when a
+     * partition is assigned; on assignment it seeks to the stored offset (Kafka's committed offset or
+     * {@code auto.offset.reset} apply where none is stored). Offsets are still committed to Kafka after
+     * each database commit, for lag monitoring. A batch of a partition that another consumer took over
+     * meanwhile rolls back ({@link DedupException.Kind#FENCED}) and is dropped; the new owner processes it.
+     *
+     * @param value true to store offsets in the database
+     * @return this
+     */
+    public Builder<K, V> offsetsInDatabase(boolean value) {
+      this.offsetsInDatabase = value;
+      return this;
+    }
+
+    /** {@code first}, then {@code fence}: the ownership check is the last statement before the commit. */
+    private static TransactionHook then(TransactionHook first, OffsetFence fence) {
+      return (connection, records) -> {
+        first.beforeCommit(connection, records);
+        fence.beforeCommit(connection, records);
+      };
+    }
+
+    Builder<K, V> hook(TransactionHook value) {
+      this.hook = Objects.requireNonNull(value, "hook");
+      return this;
+    }
+
+    Builder<K, V> consumerFactory(Function<Map<String, Object>, Consumer<K, V>> value) {
+      this.factory = value;
+      return this;
+    }
+
+    /**
+     * @return the consumer; the Kafka consumer is created here and subscribed in {@link #run()}
+     * @throws IllegalStateException naming what is missing
+     */
+    public DedupConsumer<K, V> build() {
+      if (topics == null) {
+        throw new IllegalStateException("topics must be set");
+      }
+      OffsetsInDatabase databaseOffsets = null;
+      TransactionHook hooks = hook;
+      if (offsetsInDatabase) {
+        String configured = config.scope();
+        String scope = configured != null ? configured : groupId;
+        OffsetFence fence = new OffsetFence(dataSource, config.schema(), scope);
+        hooks = then(hook, fence);
+        databaseOffsets = new OffsetsInDatabase(fence, scope, config.metrics());
+      }
+      DedupProcessor<K, V> built = processor.hook(hooks).build();
+      return new DedupConsumer<>(new PollLoop<>(factory.apply(properties), topics, built, pollTimeout,
+          listener, ConsumerSettings.maxPollInterval(properties), databaseOffsets,
+          Objects.requireNonNull(recoverer, "recoverer")));
+    }
+  }
+}

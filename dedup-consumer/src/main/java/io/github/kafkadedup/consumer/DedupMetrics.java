@@ -1,0 +1,79 @@
+package io.github.kafkadedup.consumer;
+
+import io.github.kafkadedup.consumer.internal.MicrometerDedupMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Receives the engine's counts and latencies. {@link #micrometer(MeterRegistry)} registers meters
+ * {@code kafka.dedup.records.processed}, {@code kafka.dedup.duplicates} (tag {@code cause}),
+ * {@code kafka.dedup.dead.lettered} (tag {@code kind}), {@code kafka.dedup.failures} (tag {@code type}),
+ * {@code kafka.dedup.claim.latency} (timer) and {@code kafka.dedup.batch.size} (distribution), each
+ * tagged with {@code scope}. Every method has a no-op default.
+ */
+public interface DedupMetrics {
+
+  /**
+   * Records applied by the handler and committed.
+   *
+   * @param scope the dedup scope
+   * @param count how many
+   */
+  default void processed(String scope, int count) {}
+
+  /**
+   * Duplicates skipped (or, in observe mode, seen).
+   *
+   * @param scope the dedup scope
+   * @param cause redelivery or re-send
+   * @param count how many
+   */
+  default void duplicates(String scope, DuplicateCause cause, int count) {}
+
+  /**
+   * A record handed to the recoverer.
+   *
+   * @param scope the dedup scope
+   * @param kind why
+   */
+  default void deadLettered(String scope, DedupException.Kind kind) {}
+
+  /**
+   * A failed attempt: {@code transient} (retried), {@code batch} (the batch was split into records).
+   *
+   * @param scope the dedup scope
+   * @param type the failure type
+   */
+  default void failure(String scope, String type) {}
+
+  /**
+   * One claim round trip.
+   *
+   * @param scope the dedup scope
+   * @param keys keys claimed
+   * @param nanos how long it took
+   */
+  default void claim(String scope, int keys, long nanos) {}
+
+  /**
+   * A poll batch handed to the engine.
+   *
+   * @param scope the dedup scope
+   * @param records its size
+   */
+  default void batch(String scope, int records) {}
+
+  /** @return metrics that go nowhere */
+  static DedupMetrics none() {
+    return new DedupMetrics() {};
+  }
+
+  /**
+   * Micrometer meters in {@code registry} (micrometer-core is an optional dependency: add it).
+   *
+   * @param registry the application's registry
+   * @return the metrics
+   */
+  static DedupMetrics micrometer(MeterRegistry registry) {
+    return new MicrometerDedupMetrics(registry);
+  }
+}

@@ -1,0 +1,222 @@
+package io.github.kafkadedup.consumer;
+
+import io.github.kafkadedup.migrations.DedupSchema;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Immutable settings of a {@link RetentionJob}. Build with {@link #builder()}; each setter checks its
+ * argument and names the property in its message; {@link #toBuilder()} gives a modified copy.
+ *
+ * <p>The <em>dedup window</em> is how long a claimed key is kept: a re-send or a replay that arrives
+ * later than that is no longer recognised and is processed again. It must therefore be longer than the
+ * longest time a record can come back: the topics' {@code retention.ms} (a consumer group reset to the
+ * earliest offset replays that far back) plus the longest outage or replay you plan for.
+ */
+public final class RetentionConfig {
+  /** The default {@link #minimumWindow()}: 7 days. */
+  public static final Duration DEFAULT_MINIMUM_WINDOW = Duration.ofDays(7);
+  /** The default {@link #batchSize()}: {@value}. */
+  public static final int DEFAULT_BATCH_SIZE = 10_000;
+  /** The longest accepted {@link #window()} and {@link #minimumWindow()}: 3,650 days. */
+  public static final Duration MAX_WINDOW = Duration.ofDays(3_650);
+  /** The largest accepted {@link #batchSize()}: {@value}. */
+  public static final int MAX_BATCH_SIZE = 1_000_000;
+
+  private final Duration window;
+  private final Duration minimumWindow;
+  private final boolean forceShortWindow;
+  private final int batchSize;
+  private final @Nullable String scope;
+  private final DedupSchema schema;
+
+  private RetentionConfig(Builder b, Duration window) {
+    this.window = window;
+    this.minimumWindow = b.minimumWindow;
+    this.forceShortWindow = b.forceShortWindow;
+    this.batchSize = b.batchSize;
+    this.scope = b.scope;
+    this.schema = b.schema;
+  }
+
+  /** @return a builder with the defaults; {@link Builder#window} must be set */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** @return a builder holding these settings */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** @return the dedup window: keys claimed longer ago than this are deleted */
+  public Duration window() {
+    return window;
+  }
+
+  /** @return the shortest window accepted without {@link #forceShortWindow()}; default 7 days */
+  public Duration minimumWindow() {
+    return minimumWindow;
+  }
+
+  /** @return whether a window below {@link #minimumWindow()} is accepted; default false */
+  public boolean forceShortWindow() {
+    return forceShortWindow;
+  }
+
+  /** @return rows deleted per statement (each its own short transaction); default {@value #DEFAULT_BATCH_SIZE} */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** @return the only scope whose keys are deleted, or {@code null} for every scope (the default) */
+  public @Nullable String scope() {
+    return scope;
+  }
+
+  /** @return where the tables are; default {@link DedupSchema#DEFAULT} */
+  public DedupSchema schema() {
+    return schema;
+  }
+
+  @Override
+  public String toString() {
+    return "RetentionConfig{window=" + window + ", minimumWindow=" + minimumWindow + ", forceShortWindow="
+        + forceShortWindow + ", batchSize=" + batchSize + ", scope=" + scope + ", schema=" + schema + "}";
+  }
+
+  /** Builds a {@link RetentionConfig}; every setter validates its argument, {@link #build()} the window. */
+  public static final class Builder {
+    private @Nullable Duration window;
+    private Duration minimumWindow = DEFAULT_MINIMUM_WINDOW;
+    private boolean forceShortWindow;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private @Nullable String scope;
+    private DedupSchema schema = DedupSchema.DEFAULT;
+
+    private Builder() {}
+
+    private Builder(RetentionConfig c) {
+      window = c.window;
+      minimumWindow = c.minimumWindow;
+      forceShortWindow = c.forceShortWindow;
+      batchSize = c.batchSize;
+      scope = c.scope;
+      schema = c.schema;
+    }
+
+    /**
+     * The dedup window (required): keys claimed longer ago than this are deleted. It must be at least
+     * {@link #minimumWindow(Duration)} unless {@link #forceShortWindow(boolean)} is set.
+     *
+     * @param value more than zero, at most {@link #MAX_WINDOW}
+     * @return this
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder window(Duration value) {
+      this.window = checkWindow("window", value);
+      return this;
+    }
+
+    private static Duration checkWindow(String property, Duration value) {
+      Objects.requireNonNull(value, property);
+      if (value.isNegative() || value.isZero() || value.compareTo(MAX_WINDOW) > 0) {
+        throw new IllegalArgumentException(property + " must be between 1 ns and " + MAX_WINDOW.toDays()
+            + " days, but was " + value);
+      }
+      return value;
+    }
+
+    /**
+     * The shortest window {@link #build()} accepts without {@link #forceShortWindow(boolean)}.
+     *
+     * @param value more than zero, at most {@link #MAX_WINDOW}; default 7 days
+     * @return this
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder minimumWindow(Duration value) {
+      this.minimumWindow = checkWindow("minimumWindow", value);
+      return this;
+    }
+
+    /**
+     * Accepts a window shorter than {@link #minimumWindow(Duration)}: only when you know that no record
+     * can come back (re-send, replay, offset reset) after the window.
+     *
+     * @param value true to accept a short window; default false
+     * @return this
+     */
+    public Builder forceShortWindow(boolean value) {
+      this.forceShortWindow = value;
+      return this;
+    }
+
+    /**
+     * Rows deleted per statement; each statement is its own short transaction, so consumers never wait
+     * long behind the job.
+     *
+     * @param value 1 to {@value #MAX_BATCH_SIZE}; default {@value #DEFAULT_BATCH_SIZE}
+     * @return this
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder batchSize(int value) {
+      if (value < 1 || value > MAX_BATCH_SIZE) {
+        throw new IllegalArgumentException("batchSize must be between 1 and " + MAX_BATCH_SIZE + ", but was "
+            + value);
+      }
+      this.batchSize = value;
+      return this;
+    }
+
+    /**
+     * Deletes only the keys of this scope (default: every scope in the table).
+     *
+     * @param value 1 to 255 UTF-8 bytes, not blank
+     * @return this
+     * @throws IllegalArgumentException if blank or too long
+     */
+    public Builder scope(String value) {
+      if (value == null || value.isBlank()) {
+        throw new IllegalArgumentException("scope must not be blank, but was '" + value + "'");
+      }
+      int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > 255) {
+        throw new IllegalArgumentException("scope must be at most 255 UTF-8 bytes, but was " + bytes);
+      }
+      this.scope = value;
+      return this;
+    }
+
+    /**
+     * Schema and table prefix of the library's tables (as migrated by {@code DedupMigrations}).
+     *
+     * @param value the schema; default {@link DedupSchema#DEFAULT}
+     * @return this
+     */
+    public Builder schema(DedupSchema value) {
+      this.schema = Objects.requireNonNull(value, "schema");
+      return this;
+    }
+
+    /**
+     * @return the immutable settings
+     * @throws IllegalStateException if the window is not set
+     * @throws IllegalArgumentException if the window is shorter than the minimum and not forced
+     */
+    public RetentionConfig build() {
+      if (window == null) {
+        throw new IllegalStateException("window must be set: how long claimed keys are kept (the dedup window)");
+      }
+      if (window.compareTo(minimumWindow) < 0 && !forceShortWindow) {
+        throw new IllegalArgumentException("window " + window + " is shorter than minimumWindow "
+            + minimumWindow + ". The window is how long a processed key is remembered: a re-send or replay "
+            + "of a record older than the window is no longer recognised as a duplicate and is processed "
+            + "again. Keep it longer than the topics' retention.ms plus the longest replay or outage you "
+            + "plan for; set forceShortWindow(true) only if no record can come back after " + window);
+      }
+      return new RetentionConfig(this, window);
+    }
+  }
+}

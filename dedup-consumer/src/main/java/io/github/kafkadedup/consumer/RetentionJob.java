@@ -1,0 +1,260 @@
+package io.github.kafkadedup.consumer;
+
+import io.github.kafkadedup.consumer.internal.ReplayHorizon;
+import io.github.kafkadedup.consumer.internal.RetentionMeters;
+import io.github.kafkadedup.consumer.internal.RetentionStatements;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deletes expired keys from {@code processed_messages}: keys claimed longer ago than the configured
+ * {@linkplain RetentionConfig#window() dedup window}. Schedule {@link #runOnce()} yourself (for
+ * example hourly); runs never overlap.
+ *
+ * <p>Rows go in batches of {@link RetentionConfig#batchSize()}, each statement its own short
+ * transaction, so consumers claiming keys concurrently never wait behind a long lock. A table
+ * partitioned by hash of the key (see the sizing guide) is pruned one partition at a time.
+ *
+ * <p>Given an Admin client and the subscribed topics ({@link Builder#topics(Admin, Collection)}), the job
+ * never deletes a key claimed after the oldest record that the topics can still replay (the earliest
+ * record's timestamp, or {@code now - retention.ms} of the longest-kept topic, whichever is older, minus
+ * one hour for clock skew): the window is lengthened rather than let a replay through. It warns when the
+ * window is shorter than a topic's {@code retention.ms}; if the topics cannot be read, the run deletes
+ * nothing.
+ *
+ * <p>Given a {@link MeterRegistry}: counter {@code kafka.dedup.retention.deleted}, timer
+ * {@code kafka.dedup.retention.run}, gauges {@code kafka.dedup.retention.oldest.key.age},
+ * {@code kafka.dedup.retention.oldest.record.age} and {@code kafka.dedup.retention.topic.retention}
+ * (tag {@code topic}), in seconds, all tagged {@code scope}.
+ */
+public final class RetentionJob {
+  private static final Logger log = LoggerFactory.getLogger(RetentionJob.class);
+  private static final Duration CLOCK_SKEW_MARGIN = Duration.ofHours(1);
+
+  private final DataSource dataSource;
+  private final RetentionConfig config;
+  private final RetentionStatements sql;
+  private final @Nullable Admin admin;
+  private final List<String> topics;
+  private final @Nullable RetentionMeters meters;
+  private final String name;
+
+  private RetentionJob(Builder b) {
+    this.dataSource = b.dataSource;
+    this.config = b.config;
+    this.sql = new RetentionStatements(config.schema().processedMessages(), config.scope());
+    this.admin = b.admin;
+    this.topics = b.topics;
+    String scope = config.scope() == null ? "*" : config.scope();
+    this.name = "[retention " + config.schema().processedMessages() + " scope=" + scope + "]";
+    this.meters = b.registry == null ? null : new RetentionMeters(b.registry, scope);
+  }
+
+  /**
+   * A builder for a job that deletes from the tables in {@code dataSource}.
+   *
+   * @param dataSource the database with the migrated tables
+   * @param config the window and batch size
+   * @return the builder
+   */
+  public static Builder builder(DataSource dataSource, RetentionConfig config) {
+    return new Builder(dataSource, config);
+  }
+
+  /** @return the settings */
+  public RetentionConfig config() {
+    return config;
+  }
+
+  /**
+   * Deletes every expired key, batch after batch, until none is left (or the thread is interrupted).
+   *
+   * @return rows deleted, statements run, time taken, the cutoff used and the oldest key left
+   * @throws DedupException of kind {@code DATABASE} if the database fails (rows deleted by earlier
+   *     batches stay deleted)
+   */
+  public synchronized RunResult runOnce() {
+    long start = System.nanoTime();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      Instant now = sql.databaseNow(c);
+      Cutoff cutoff = cutoff(now);
+      if (cutoff.skipped != null) {
+        log.warn("{} deleted nothing: {}", name, cutoff.skipped);
+        return new RunResult(0, 0, Duration.ofNanos(System.nanoTime() - start), null, null, cutoff.skipped);
+      }
+      Deleted deleted = new Deleted(0, 0);
+      for (String table : RetentionStatements.tablesToPrune(c, config.schema())) {
+        deleted = deleted.plus(deleteExpired(c, new RetentionStatements(table, config.scope()), cutoff.at));
+      }
+      Instant oldest = sql.oldestKey(c, cutoff.at);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      report(now, cutoff, oldest, deleted.rows, deleted.statements, took);
+      return new RunResult(deleted.rows, deleted.statements, took, cutoff.at, oldest, null);
+    } catch (SQLException e) {
+      throw DedupException.database(name + " run failed", e);
+    }
+  }
+
+  /** Deletes from one table (or leaf partition) until a batch comes back short. */
+  private Deleted deleteExpired(Connection c, RetentionStatements table, Instant cutoff) throws SQLException {
+    long rows = 0;
+    int statements = 0;
+    int last;
+    do {
+      last = table.deleteBatch(c, cutoff, config.batchSize());
+      rows += last;
+      statements++;
+    } while (last == config.batchSize() && !Thread.currentThread().isInterrupted());
+    return new Deleted(rows, statements);
+  }
+
+  private Cutoff cutoff(Instant now) {
+    Instant byWindow = now.minus(config.window());
+    if (admin == null) {
+      return new Cutoff(byWindow, null, null);
+    }
+    ReplayHorizon horizon;
+    try {
+      horizon = ReplayHorizon.read(admin, topics);
+    } catch (RuntimeException e) {
+      return new Cutoff(byWindow, null, "the replay horizon of " + topics + " could not be read (" + e.getMessage()
+          + "); keys are deleted only when it is known that no replayable record needs them");
+    }
+    warnAboutRetention(horizon);
+    Instant replayable = horizon.replayableSince(now);
+    if (replayable.equals(Instant.MIN)) {
+      return new Cutoff(byWindow, horizon, "a topic of " + topics + " keeps records forever (retention.ms=-1), "
+          + "so every key may still be needed by a replay");
+    }
+    Instant guarded = replayable.minus(CLOCK_SKEW_MARGIN);
+    if (guarded.isBefore(byWindow)) {
+      log.info("{} keeping keys claimed since {} (not only the window's {}): records since then can still be "
+          + "replayed from {}", name, guarded, byWindow, topics);
+      return new Cutoff(guarded, horizon, null);
+    }
+    return new Cutoff(byWindow, horizon, null);
+  }
+
+  private void warnAboutRetention(ReplayHorizon horizon) {
+    horizon.retentionMs().forEach((topic, ms) -> {
+      if (meters != null) {
+        meters.topicRetention(topic, ms);
+      }
+      if (ms >= 0 && config.window().compareTo(Duration.ofMillis(ms)) < 0) {
+        log.warn("{} the dedup window {} is shorter than retention.ms of topic {} ({}): a replay from the "
+            + "earliest offset reaches records whose keys the window would have deleted; those keys are kept "
+            + "until the records expire. Set the window to at least {}", name, human(config.window()), topic,
+            human(Duration.ofMillis(ms)), human(Duration.ofMillis(ms)));
+      }
+    });
+  }
+
+  private void report(Instant now, Cutoff cutoff, @Nullable Instant oldest, long deleted, int statements,
+      Duration took) {
+    Duration oldestAge = oldest == null ? null : Duration.between(oldest, now);
+    Instant oldestRecord = cutoff.horizon == null ? null : cutoff.horizon.oldestRecord();
+    if (meters != null) {
+      meters.run(deleted, took);
+      meters.oldestKeyAge(oldestAge);
+      meters.oldestRecordAge(oldestRecord == null ? null : Duration.between(oldestRecord, now));
+    }
+    log.info("{} deleted {} keys claimed before {} in {} ms ({} statements); oldest key left: {}", name, deleted,
+        cutoff.at, took.toMillis(), statements, oldestAge == null ? "none" : human(oldestAge) + " old");
+    if (oldestRecord != null && (oldest == null || oldest.isAfter(oldestRecord.plus(CLOCK_SKEW_MARGIN)))) {
+      log.warn("{} the topics {} still hold records from {}, older than the oldest key ({}): a replay from the "
+          + "earliest offset would process records whose keys are not in the table (claimed before this table "
+          + "existed, or deleted by an earlier shorter window)", name, topics, oldestRecord,
+          oldest == null ? "the table is empty" : oldest);
+    }
+  }
+
+  /** {@code 10d 4h 3m}: durations of days read better than ISO-8601's {@code PT244H3M}. */
+  static String human(Duration d) {
+    String out = (d.toDays() > 0 ? d.toDays() + "d " : "") + (d.toHoursPart() > 0 ? d.toHoursPart() + "h " : "")
+        + (d.toMinutesPart() > 0 ? d.toMinutesPart() + "m " : "");
+    return out.isEmpty() ? d.toSeconds() + "s" : out.trim();
+  }
+
+  private record Deleted(long rows, int statements) {
+    Deleted plus(Deleted other) {
+      return new Deleted(rows + other.rows, statements + other.statements);
+    }
+  }
+
+  private record Cutoff(Instant at, @Nullable ReplayHorizon horizon, @Nullable String skipped) {}
+
+  /**
+   * What one {@link #runOnce()} did.
+   *
+   * @param deleted rows deleted
+   * @param statements delete statements run (each its own transaction)
+   * @param took wall-clock time of the run
+   * @param cutoff keys claimed before this instant were deleted; {@code null} if the run was skipped
+   * @param oldestKey when the oldest remaining key was claimed; {@code null} if none is left or skipped
+   * @param skipped why nothing was deleted (the replay horizon was unknown), or {@code null}
+   */
+  public record RunResult(long deleted, int statements, Duration took, @Nullable Instant cutoff,
+      @Nullable Instant oldestKey, @Nullable String skipped) {}
+
+  /** Builds a {@link RetentionJob}. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private final RetentionConfig config;
+    private @Nullable Admin admin;
+    private List<String> topics = List.of();
+    private @Nullable MeterRegistry registry;
+
+    private Builder(DataSource dataSource, RetentionConfig config) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * The topics whose keys the table holds, read through {@code admin} on every run: keys that a replay
+     * of these topics could still need are never deleted, and a window shorter than their
+     * {@code retention.ms} is logged as a warning.
+     *
+     * @param admin an Admin client (the caller closes it)
+     * @param topics at least one topic
+     * @return this
+     * @throws IllegalArgumentException if {@code topics} is empty or holds a blank name
+     */
+    public Builder topics(Admin admin, Collection<String> topics) {
+      Objects.requireNonNull(admin, "admin");
+      if (topics.isEmpty() || topics.stream().anyMatch(t -> t == null || t.isBlank())) {
+        throw new IllegalArgumentException("topics must be one or more topic names, but was " + topics);
+      }
+      this.admin = admin;
+      this.topics = List.copyOf(topics);
+      return this;
+    }
+
+    /**
+     * Registers the job's meters in {@code registry} (micrometer-core is an optional dependency).
+     *
+     * @param registry the application's registry
+     * @return this
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "meterRegistry");
+      return this;
+    }
+
+    /** @return the job */
+    public RetentionJob build() {
+      return new RetentionJob(this);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.github.kafkadedup.consumer.internal;
+
+import io.github.kafkadedup.consumer.DedupException;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+
+/** Checks a dedup consumer's Kafka properties and fills in the safe defaults. */
+public final class ConsumerSettings {
+  private ConsumerSettings() {}
+
+  /**
+   * A copy of {@code props} with {@code enable.auto.commit=false} and {@code isolation.level=read_committed}
+   * where absent.
+   *
+   * @throws DedupException of kind CONFIGURATION naming the property and the fix
+   */
+  public static Map<String, Object> checked(Map<String, ?> props) {
+    Map<String, Object> copy = new HashMap<>(props);
+    groupId(copy);
+    Object autoCommit = copy.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
+    if (autoCommit != null && Boolean.parseBoolean(autoCommit.toString().trim())) {
+      throw DedupException.configuration(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG + "=" + autoCommit
+          + " would commit offsets before the database transaction commits, so a crash could lose "
+          + "records; remove it or set it to false (kafka-dedup commits offsets itself, after the "
+          + "database commit)");
+    }
+    copy.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    Object isolation = copy.get(ConsumerConfig.ISOLATION_LEVEL_CONFIG);
+    if (isolation != null && !isolation.toString().trim().toLowerCase(Locale.ROOT).equals("read_committed")) {
+      throw DedupException.configuration(ConsumerConfig.ISOLATION_LEVEL_CONFIG + "=" + isolation
+          + " would apply records of aborted producer transactions; remove it or set it to read_committed");
+    }
+    copy.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    return copy;
+  }
+
+  /**
+   * The group id.
+   *
+   * @throws DedupException of kind CONFIGURATION if missing
+   */
+  public static String groupId(Map<String, ?> props) {
+    Object groupId = props.get(ConsumerConfig.GROUP_ID_CONFIG);
+    if (groupId == null || groupId.toString().isBlank()) {
+      throw DedupException.configuration(ConsumerConfig.GROUP_ID_CONFIG + " must be set: offsets are "
+          + "committed to the consumer group, and the dedup scope defaults to it");
+    }
+    return groupId.toString().trim();
+  }
+
+  /** {@code max.poll.interval.ms}, or Kafka's default (5 minutes). */
+  public static long maxPollInterval(Map<String, ?> props) {
+    Object value = props.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+    return value == null ? 300_000L : Long.parseLong(value.toString().trim());
+  }
+}

@@ -1,0 +1,57 @@
+package io.github.kafkadedup.consumer.internal;
+
+import io.github.kafkadedup.consumer.DedupException;
+import io.github.kafkadedup.consumer.DedupMetrics;
+import io.github.kafkadedup.consumer.DuplicateCause;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
+/** {@link DedupMetrics} as Micrometer meters; meters are looked up (and cached) by the registry. */
+public final class MicrometerDedupMetrics implements DedupMetrics {
+  private final MeterRegistry registry;
+
+  /** @param registry where the meters go */
+  public MicrometerDedupMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public void processed(String scope, int count) {
+    Counter.builder("kafka.dedup.records.processed").description("records applied exactly once")
+        .tag("scope", scope).register(registry).increment(count);
+  }
+
+  @Override
+  public void duplicates(String scope, DuplicateCause cause, int count) {
+    Counter.builder("kafka.dedup.duplicates").description("duplicates recognised")
+        .tag("scope", scope).tag("cause", cause.name().toLowerCase(java.util.Locale.ROOT))
+        .register(registry).increment(count);
+  }
+
+  @Override
+  public void deadLettered(String scope, DedupException.Kind kind) {
+    Counter.builder("kafka.dedup.dead.lettered").description("records handed to the recoverer")
+        .tag("scope", scope).tag("kind", kind.name()).register(registry).increment();
+  }
+
+  @Override
+  public void failure(String scope, String type) {
+    Counter.builder("kafka.dedup.failures").description("failed transaction attempts")
+        .tag("scope", scope).tag("type", type).register(registry).increment();
+  }
+
+  @Override
+  public void claim(String scope, int keys, long nanos) {
+    Timer.builder("kafka.dedup.claim.latency").description("one claim round trip")
+        .tag("scope", scope).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void batch(String scope, int records) {
+    DistributionSummary.builder("kafka.dedup.batch.size").description("records per poll batch")
+        .tag("scope", scope).register(registry).record(records);
+  }
+}

@@ -1,0 +1,306 @@
+package io.github.kafkadedup.consumer.internal;
+
+import io.github.kafkadedup.consumer.BatchResult;
+import io.github.kafkadedup.consumer.DedupException;
+import io.github.kafkadedup.consumer.DedupProcessor;
+import io.github.kafkadedup.consumer.Recoverer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The poll-process-commit loop behind {@code DedupConsumer}. */
+public final class PollLoop<K, V> {
+  private static final Logger log = LoggerFactory.getLogger("io.github.kafkadedup.consumer.DedupConsumer");
+
+  private final Consumer<K, V> consumer;
+  private final List<String> topics;
+  private final DedupProcessor<K, V> processor;
+  private final Duration pollTimeout;
+  private final @Nullable ConsumerRebalanceListener userListener;
+  private final long maxPollIntervalMs;
+  private final @Nullable OffsetsInDatabase databaseOffsets;
+  private final Recoverer<K, V> recoverer;
+  private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  /** Offsets whose database transaction committed but whose Kafka commit has not succeeded yet. */
+  private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+  private volatile boolean closing;
+  private volatile boolean started;
+
+  /**
+   * Use {@code DedupConsumer.builder}.
+   *
+   * @param offsets offsets-in-PostgreSQL mode, or {@code null} when offsets live in Kafka only
+   * @param recoverer takes records the consumer's deserializer cannot read (the processor's recoverer)
+   */
+  public PollLoop(Consumer<K, V> consumer, List<String> topics, DedupProcessor<K, V> processor,
+      Duration pollTimeout, @Nullable ConsumerRebalanceListener userListener, long maxPollIntervalMs,
+      @Nullable OffsetsInDatabase offsets, Recoverer<K, V> recoverer) {
+    this.consumer = consumer;
+    this.topics = topics;
+    this.processor = processor;
+    this.pollTimeout = pollTimeout;
+    this.userListener = userListener;
+    this.maxPollIntervalMs = maxPollIntervalMs;
+    this.databaseOffsets = offsets;
+    this.recoverer = recoverer;
+  }
+
+  /** The dedup scope. */
+  public String scope() {
+    return processor.scope();
+  }
+
+  /** Runs until {@link #close}; closes the Kafka consumer on exit. */
+  public void run() {
+    if (started) {
+      throw new IllegalStateException("[" + scope() + "] run() was already called");
+    }
+    started = true;
+    log.info("[{}] consuming {}", scope(), topics);
+    try {
+      consumer.subscribe(topics, new Listener());
+      int failures = 0;
+      while (!closing) {
+        failures = pollOnce(failures);
+      }
+    } catch (WakeupException e) {
+      if (!closing) {
+        throw e;
+      }
+    } finally {
+      try {
+        consumer.close();
+      } catch (KafkaException e) {
+        log.warn("[{}] consumer did not close cleanly: {}", scope(), e.toString());
+      }
+      stopped.countDown();
+      log.info("[{}] stopped", scope());
+    }
+  }
+
+  private int pollOnce(int failures) {
+    if (databaseOffsets != null) {
+      databaseOffsets.acquirePending(consumer);
+    }
+    ConsumerRecords<K, V> polled;
+    try {
+      polled = consumer.poll(pollTimeout);
+    } catch (RecordDeserializationException e) {
+      return deadLetterUndeserializable(e, failures);
+    }
+    if (polled.isEmpty()) {
+      if (!uncommitted.isEmpty()) {
+        commit(Map.of());
+      }
+      return failures;
+    }
+    List<ConsumerRecord<K, V>> batch = new ArrayList<>(polled.count());
+    polled.forEach(batch::add);
+    long start = System.nanoTime();
+    BatchResult result;
+    try {
+      result = processor.process(batch);
+    } catch (DedupException e) {
+      if (e.kind() == DedupException.Kind.FENCED && databaseOffsets != null) {
+        databaseOffsets.fenced(consumer, batch, e);
+        return failures;
+      }
+      log.error("[{}] batch of {} not completed, will poll it again: {}", scope(), batch.size(), e.getMessage(), e);
+      rewind(batch);
+      backoff.sleep(Math.min(failures + 1, 10));
+      return failures + 1;
+    }
+    warnIfSlow(batch.size(), System.nanoTime() - start);
+    commit(result.offsets());
+    return 0;
+  }
+
+  /**
+   * Hands a record the consumer's deserializer could not read to the recoverer (null key and value, its
+   * headers, the exception with the original bytes as the cause), then moves past it. If the recoverer
+   * fails, the consumer stays on the record and polls it again after a backoff.
+   */
+  private int deadLetterUndeserializable(RecordDeserializationException e, int failures) {
+    TopicPartition tp = e.topicPartition();
+    ConsumerRecord<K, V> record = new ConsumerRecord<>(tp.topic(), tp.partition(), e.offset(), e.timestamp(),
+        e.timestampType(), ConsumerRecord.NULL_SIZE, ConsumerRecord.NULL_SIZE, null, null,
+        e.headers() != null ? e.headers() : new RecordHeaders(), Optional.empty());
+    try {
+      recoverer.recover(record, DedupException.undeserializable(record, e));
+    } catch (Exception failure) {
+      log.error("[{}] record {}-{}@{} cannot be deserialized and the recoverer failed ({}); polling it again",
+          scope(), tp.topic(), tp.partition(), e.offset(), failure.toString(), failure);
+      backoff.sleep(Math.min(failures + 1, 10));
+      return failures + 1;
+    }
+    log.warn("[{}] record {}-{}@{} cannot be deserialized; handed to the recoverer: {}", scope(), tp.topic(),
+        tp.partition(), e.offset(), e.getMessage());
+    consumer.seek(tp, e.offset() + 1);
+    return 0;
+  }
+
+  /**
+   * Commits {@code offsets} plus any earlier offsets whose commit failed (e.g. during a rebalance), for the
+   * partitions this consumer still owns. Offsets that fail again are kept and retried after the next poll,
+   * so the group's committed offsets catch up even when no new record arrives on the partition.
+   */
+  private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    offsets.forEach((tp, offset) -> uncommitted.merge(tp, offset, (a, b) -> a.offset() >= b.offset() ? a : b));
+    if (uncommitted.isEmpty()) {
+      return;
+    }
+    Set<TopicPartition> owned = consumer.assignment();
+    int before = uncommitted.size();
+    uncommitted.keySet().retainAll(owned); // a revoked partition's offsets are its new owner's business now
+    if (uncommitted.size() < before) {
+      log.warn("[{}] partitions were revoked during the batch; committing only {} of {}", scope(),
+          uncommitted.size(), before);
+    }
+    if (uncommitted.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> mine = Map.copyOf(uncommitted);
+    try {
+      if (commitSync(mine)) {
+        uncommitted.keySet().removeAll(mine.keySet());
+      }
+    } catch (WakeupException e) {
+      if (commitSync(mine)) { // close() woke us up mid-commit: the batch is done, finish its commit, then stop
+        uncommitted.keySet().removeAll(mine.keySet());
+      }
+      throw e;
+    }
+  }
+
+  /** Commits; returns false (logged) if Kafka refused, e.g. RebalanceInProgressException. */
+  private boolean commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    try {
+      consumer.commitSync(offsets);
+      return true;
+    } catch (WakeupException e) {
+      throw e;
+    } catch (KafkaException e) {
+      // the DB commit stands; retried after the next poll while the partitions stay ours
+      log.warn("[{}] offset commit failed after the database commit ({}); retrying after the next poll", scope(),
+          e.toString());
+      return false;
+    }
+  }
+
+  /** Before partitions go: commit what is still owed for them (allowed inside the rebalance callback). */
+  private void commitOwedFor(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetAndMetadata> owed = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      OffsetAndMetadata offset = uncommitted.remove(tp);
+      if (offset != null) {
+        owed.put(tp, offset);
+      }
+    }
+    if (!owed.isEmpty()) {
+      commitSync(owed);
+    }
+  }
+
+  private void rewind(List<ConsumerRecord<K, V>> batch) {
+    Map<TopicPartition, Long> first = new HashMap<>();
+    for (ConsumerRecord<K, V> r : batch) {
+      first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+    }
+    Set<TopicPartition> owned = consumer.assignment();
+    first.forEach((tp, offset) -> {
+      if (owned.contains(tp)) {
+        consumer.seek(tp, offset);
+      }
+    });
+  }
+
+  private void warnIfSlow(int records, long nanos) {
+    long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
+    if (millis > maxPollIntervalMs / 2) {
+      log.warn("[{}] a batch of {} records took {} ms, more than half of max.poll.interval.ms={}: lower "
+          + "max.poll.records or speed up the handler. Past the limit the group evicts this consumer and the "
+          + "next owner re-reads the batch (duplicates are skipped, but the work is wasted)", scope(), records,
+          millis, maxPollIntervalMs);
+    }
+  }
+
+  /** Stops the loop after the current batch and waits for it to exit. */
+  public void close(Duration timeout) {
+    closing = true;
+    if (!started) {
+      consumer.close();
+      return;
+    }
+    consumer.wakeup();
+    try {
+      if (!stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("[{}] loop did not stop within {}", scope(), timeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private final class Listener implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      // No batch is in flight here: batches complete (DB commit, then offset commit) before poll returns to us.
+      if (!partitions.isEmpty()) {
+        log.info("[{}] partitions revoked: {}", scope(), partitions);
+        commitOwedFor(partitions);
+      }
+      if (databaseOffsets != null) {
+        databaseOffsets.revoked(partitions);
+      }
+      if (userListener != null) {
+        userListener.onPartitionsRevoked(partitions);
+      }
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (!partitions.isEmpty()) {
+        log.info("[{}] partitions assigned: {}", scope(), partitions);
+      }
+      if (databaseOffsets != null) {
+        databaseOffsets.assigned(consumer, partitions);
+      }
+      if (userListener != null) {
+        userListener.onPartitionsAssigned(partitions);
+      }
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      log.warn("[{}] partitions lost: {}", scope(), partitions);
+      partitions.forEach(uncommitted::remove); // no longer a member: the next owner skips what we applied
+      if (databaseOffsets != null) {
+        databaseOffsets.revoked(partitions);
+      }
+      if (userListener != null) {
+        userListener.onPartitionsLost(partitions);
+      }
+    }
+  }
+}

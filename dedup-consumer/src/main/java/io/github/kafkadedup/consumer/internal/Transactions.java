@@ -1,0 +1,112 @@
+package io.github.kafkadedup.consumer.internal;
+
+import io.github.kafkadedup.consumer.DedupConfig;
+import io.github.kafkadedup.consumer.DedupException;
+import io.github.kafkadedup.consumer.DedupMetrics;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs work in a database transaction, retrying transient failures with backoff. A non-transient
+ * failure surfaces as {@link NonTransientFailure}; transient failures that outlast the attempts as
+ * {@link DedupException} of kind {@code DATABASE}.
+ */
+final class Transactions {
+  private static final Logger log = LoggerFactory.getLogger(Transactions.class);
+
+  private final DataSource dataSource;
+  private final String scope;
+  private final int maxAttempts;
+  private final Backoff backoff;
+  private final DedupMetrics metrics;
+  private final TransactionHook hook;
+
+  Transactions(DataSource dataSource, String scope, DedupConfig config, TransactionHook hook) {
+    this.dataSource = dataSource;
+    this.scope = scope;
+    this.maxAttempts = config.maxAttempts();
+    this.backoff = new Backoff(config.initialBackoff(), config.maxBackoff());
+    this.metrics = config.metrics();
+    this.hook = hook;
+  }
+
+  /** Runs {@code work} in a transaction covering {@code records}, committing only if it returns. */
+  <T> T run(String what, List<? extends ConsumerRecord<?, ?>> records, TransactionalBatchProcessor.Work<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return once(records, work);
+      } catch (Exception e) {
+        if (e instanceof DedupException d && d.kind() == DedupException.Kind.FENCED) {
+          throw d;
+        }
+        if (!TransientErrors.isTransient(e)) {
+          throw new NonTransientFailure(e);
+        }
+        metrics.failure(scope, "transient");
+        if (attempt >= maxAttempts) {
+          throw DedupException.database("[" + scope + "] " + what + " failed " + attempt
+              + " times with transient database errors", e);
+        }
+        log.warn("[{}] {} failed (attempt {}/{}), retrying: {}", scope, what, attempt, maxAttempts, e.toString());
+        if (!backoff.sleep(attempt)) {
+          throw DedupException.database("[" + scope + "] interrupted while retrying " + what, e);
+        }
+      }
+    }
+  }
+
+  private <T> T once(List<? extends ConsumerRecord<?, ?>> records, TransactionalBatchProcessor.Work<T> work)
+      throws Exception {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.apply(c);
+        hook.beforeCommit(c, records);
+        c.commit();
+        return result;
+      } catch (Exception | Error e) {
+        rollbackQuietly(c, e);
+        throw e;
+      } finally {
+        restoreQuietly(c);
+      }
+    }
+  }
+
+  private static void rollbackQuietly(Connection c, Throwable failure) {
+    try {
+      c.rollback();
+    } catch (SQLException rollbackFailure) {
+      failure.addSuppressed(rollbackFailure);
+    }
+  }
+
+  private static void restoreQuietly(Connection c) {
+    try {
+      if (!c.isClosed()) {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException ignored) {
+      // a broken connection: the pool evicts it
+    }
+  }
+
+  /** A failure that retrying the same transaction cannot cure (e.g. the handler threw). */
+  static final class NonTransientFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NonTransientFailure(Exception cause) {
+      super(cause);
+    }
+
+    @Override
+    public synchronized Exception getCause() {
+      return (Exception) super.getCause();
+    }
+  }
+}

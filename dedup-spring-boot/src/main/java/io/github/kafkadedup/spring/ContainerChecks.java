@@ -1,0 +1,81 @@
+package io.github.kafkadedup.spring;
+
+import io.github.kafkadedup.consumer.DedupException;
+import java.util.Map;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.jspecify.annotations.Nullable;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DelegatingMessageListener;
+import org.springframework.kafka.listener.adapter.AsyncRepliesAware;
+import org.springframework.kafka.transaction.KafkaAwareTransactionManager;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Start-up checks of settings that would silently break exactly-once; each message names the fix. */
+final class ContainerChecks {
+
+  private ContainerChecks() {}
+
+  /** Rejects {@code enable.auto.commit=true} in {@code consumerProperties} of {@code who}. */
+  static void checkAutoCommit(String who, @Nullable Map<?, ?> consumerProperties) {
+    if (consumerProperties == null) {
+      return;
+    }
+    Object value = consumerProperties instanceof Properties p
+        ? p.getProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG)
+        : consumerProperties.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
+    if (value != null && Boolean.parseBoolean(value.toString().trim())) {
+      throw DedupException.configuration(who + " has enable.auto.commit=true: the consumer would commit offsets "
+          + "on a timer, before the database transaction of the records commits, and a crash in between loses "
+          + "them. Fix: remove spring.kafka.consumer.enable-auto-commit (Spring Kafka then commits after the "
+          + "listener) or set it, and enable.auto.commit, to false");
+    }
+  }
+
+  /**
+   * Rejects listener methods that return a {@code CompletableFuture} or {@code Mono}: their work finishes on
+   * another thread, after the transaction that claimed the key has ended.
+   */
+  static void checkNotAsync(String id, @Nullable Object listener) {
+    for (Object l = listener; l != null; l = l instanceof DelegatingMessageListener<?> d ? d.getDelegate() : null) {
+      if (l instanceof AsyncRepliesAware async && async.isAsyncReplies()) {
+        throw DedupException.configuration("listener container '" + id + "' calls an asynchronous listener "
+            + "method (it returns a CompletableFuture or Mono): its writes would happen after the transaction "
+            + "that claimed the key ended. Fix: make the method return void (or a plain value)");
+      }
+    }
+  }
+
+  /** Rejects a container transaction manager (other than Kafka's) that does not bind {@code dataSource}. */
+  @SuppressWarnings("removal")
+  static void checkContainerTransactionManager(String id, ContainerProperties properties, DataSource dataSource) {
+    PlatformTransactionManager tm = properties.getTransactionManager();
+    if (tm != null && !(tm instanceof KafkaAwareTransactionManager<?, ?>)) {
+      checkBinds("the transaction manager of listener container '" + id + "'", tm, dataSource);
+    }
+  }
+
+  /**
+   * Starts (and rolls back) one transaction of {@code tm} and checks that it bound a connection of
+   * {@code dataSource}: then {@code DataSourceUtils}, {@code JdbcTemplate} and jOOQ's Spring transaction
+   * provider all use that transaction's connection.
+   */
+  static void checkBinds(String who, PlatformTransactionManager tm, DataSource dataSource) {
+    TransactionTemplate probe = new TransactionTemplate(tm);
+    probe.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    Boolean bound = probe.execute(status -> {
+      status.setRollbackOnly();
+      return TransactionSynchronizationManager.hasResource(dataSource);
+    });
+    if (!Boolean.TRUE.equals(bound)) {
+      throw DedupException.configuration(who + " (" + tm.getClass().getName() + ") is not bound to the dedup "
+          + "DataSource (" + dataSource + "): the claims would commit apart from the listener's writes. Fix: use "
+          + "a DataSourceTransactionManager or JdbcTransactionManager on that DataSource (a JpaTransactionManager "
+          + "needs setDataSource with it), or name such a bean in dedup.transaction-manager");
+    }
+  }
+}

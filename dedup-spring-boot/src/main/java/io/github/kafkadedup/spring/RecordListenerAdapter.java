@@ -1,0 +1,90 @@
+package io.github.kafkadedup.spring;
+
+import io.github.kafkadedup.consumer.DedupException;
+import io.github.kafkadedup.consumer.internal.Plan;
+import java.util.List;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
+import org.springframework.kafka.listener.AcknowledgingConsumerAwareMessageListener;
+import org.springframework.kafka.listener.MessageListener;
+import org.springframework.kafka.listener.adapter.AbstractDelegatingMessageListenerAdapter;
+import org.springframework.kafka.support.Acknowledgment;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Wraps a record listener: one database transaction per record holding the key claim and the listener's
+ * writes; a duplicate commits nothing and never reaches the listener. A record without a usable key fails
+ * with {@link DedupException} (not retryable) before anything is written, so the error handler hands it to
+ * its recoverer. Every {@code onMessage} overload funnels into one method.
+ */
+final class RecordListenerAdapter<K, V> extends AbstractDelegatingMessageListenerAdapter<MessageListener<K, V>>
+    implements AcknowledgingConsumerAwareMessageListener<K, V> {
+
+  private final ClaimStep claims;
+  private final TransactionTemplate transactions;
+  private final String scope;
+
+  RecordListenerAdapter(MessageListener<K, V> delegate, ClaimStep claims, TransactionTemplate transactions,
+      String scope) {
+    super(delegate);
+    this.claims = claims;
+    this.transactions = transactions;
+    this.scope = scope;
+  }
+
+  @Override
+  public void onMessage(ConsumerRecord<K, V> record, @Nullable Acknowledgment acknowledgment,
+      @Nullable Consumer<?, ?> consumer) {
+    Plan.Item<K, V> item = claims.plan(List.of(record)).items().getFirst();
+    DedupException rejection = item.rejection();
+    if (rejection != null) {
+      throw rejection;
+    }
+    DeferredAcknowledgment deferred = DeferredAcknowledgment.of(acknowledgment);
+    ClaimStep.Outcome<K, V> outcome = transactions.execute(status -> {
+      ClaimStep.Outcome<K, V> claimed = claims.claim(scope, List.of(item));
+      if (!claimed.toHandle().isEmpty()) {
+        invoke(record, deferred, consumer);
+        if (deferred != null && deferred.nacked()) {
+          status.setRollbackOnly();
+        }
+      }
+      return claimed;
+    });
+    if (outcome == null || deferred != null && deferred.nacked()) {
+      return;
+    }
+    boolean handled = !outcome.toHandle().isEmpty();
+    outcome.report(claims.metrics(), scope, handled ? 1 : 0);
+    if (handled && deferred != null) {
+      deferred.forward();
+    } else if (!handled && acknowledgment != null) {
+      acknowledgment.acknowledge(); // a duplicate is done: let its offset be committed
+    }
+  }
+
+  private void invoke(ConsumerRecord<K, V> record, @Nullable Acknowledgment ack, @Nullable Consumer<?, ?> consumer) {
+    switch (delegateType) {
+      case ACKNOWLEDGING_CONSUMER_AWARE -> delegate.onMessage(record, ack, consumer);
+      case ACKNOWLEDGING -> delegate.onMessage(record, ack);
+      case CONSUMER_AWARE -> delegate.onMessage(record, consumer);
+      case SIMPLE -> delegate.onMessage(record);
+    }
+  }
+
+  @Override
+  public void onMessage(ConsumerRecord<K, V> data) {
+    onMessage(data, null, null);
+  }
+
+  @Override
+  public void onMessage(ConsumerRecord<K, V> data, @Nullable Acknowledgment acknowledgment) {
+    onMessage(data, acknowledgment, null);
+  }
+
+  @Override
+  public void onMessage(ConsumerRecord<K, V> data, @Nullable Consumer<?, ?> consumer) {
+    onMessage(data, null, consumer);
+  }
+}
