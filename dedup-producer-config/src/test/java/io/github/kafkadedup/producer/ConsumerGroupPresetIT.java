@@ -1,15 +1,17 @@
 package io.github.kafkadedup.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.kafkadedup.testsupport.TestKafka;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.GroupProtocol;
@@ -19,12 +21,19 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Two static members of a group built from the consumer preset share the partitions, with either protocol. */
+/**
+ * Two static members of a group built from the consumer preset share the partitions, with either protocol.
+ *
+ * <p>Each member polls on a thread of its own, as applications run them: driving two classic-protocol
+ * members from one thread made a rebalance wait on whichever member was blocked in a commit.
+ */
 class ConsumerGroupPresetIT {
   private static final int PARTITIONS = 4;
   private static final int RECORDS = 200;
@@ -37,24 +46,23 @@ class ConsumerGroupPresetIT {
     DedupConsumerConfig config = DedupConsumerConfig.builder().bootstrapServers(TestKafka.get().bootstrapServers())
         .groupId("group-preset-" + topic).groupProtocol(protocol).maxPollRecords(50)
         .keyDeserializer(StringDeserializer.class).valueDeserializer(StringDeserializer.class).build();
-    List<String> values = new ArrayList<>();
+    Queue<String> values = new ConcurrentLinkedQueue<>();
 
-    try (var a = new KafkaConsumer<String, String>(config.toBuilder().groupInstanceId("member-a").build().toMap());
-        var b = new KafkaConsumer<String, String>(config.toBuilder().groupInstanceId("member-b").build().toMap())) {
-      a.subscribe(List.of(topic));
-      b.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (new HashSet<>(values).size() < RECORDS || a.assignment().isEmpty() || b.assignment().isEmpty()
-          || committed(config.groupId()) < RECORDS) {
-        assertThat(System.nanoTime()).as("%s consumed %d records, assignments %s / %s", protocol, values.size(),
-            a.assignment(), b.assignment()).isLessThan(deadline);
-        pollAndCommit(a, values);
-        pollAndCommit(b, values);
-      }
-      Set<TopicPartition> both = new HashSet<>(a.assignment());
-      both.addAll(b.assignment());
+    try (Member a = new Member(config, "member-a", topic, values);
+        Member b = new Member(config, "member-b", topic, values)) {
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+          .failFast(() -> a.failure.get() != null || b.failure.get() != null)
+          .alias(protocol + ": every record consumed and committed, both members own partitions")
+          .until(() -> new HashSet<>(values).size() == RECORDS && committed(config.groupId()) == RECORDS
+              && !a.assignment.get().isEmpty() && !b.assignment.get().isEmpty());
+      a.running = false; // both stop together: neither sees a rebalance caused by the other leaving
+      b.running = false;
+      a.awaitStop();
+      b.awaitStop();
+      Set<TopicPartition> both = new HashSet<>(a.assignment.get());
+      both.addAll(b.assignment.get());
       assertThat(both).as("the members together own every partition").hasSize(PARTITIONS);
-      assertThat(a.assignment()).doesNotContainAnyElementsOf(b.assignment());
+      assertThat(a.assignment.get()).doesNotContainAnyElementsOf(b.assignment.get());
     }
     // a commit refused during the members' rebalance (stale member epoch) legitimately redelivers a batch:
     // plain consumers are at-least-once, which is what kafka-dedup is for
@@ -62,20 +70,57 @@ class ConsumerGroupPresetIT {
     assertThat(committed(config.groupId())).isEqualTo(RECORDS);
   }
 
-  private static void pollAndCommit(KafkaConsumer<String, String> consumer, List<String> values) {
-    var records = consumer.poll(Duration.ofMillis(100));
-    for (ConsumerRecord<String, String> record : records) {
-      values.add(record.value());
-    }
-    commitQuietly(consumer);
-  }
+  /** One group member polling and committing on its own thread until stopped. */
+  private static final class Member implements AutoCloseable {
+    final AtomicReference<Set<TopicPartition>> assignment = new AtomicReference<>(Set.of());
+    final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final KafkaConsumer<String, String> consumer;
+    private final Thread thread;
+    volatile boolean running = true;
 
-  /** Commits the consumed positions; a commit refused during a rebalance is retried on the next round. */
-  private static void commitQuietly(KafkaConsumer<String, String> consumer) {
-    try {
-      consumer.commitSync();
-    } catch (CommitFailedException | RebalanceInProgressException e) {
-      // retried after the next poll
+    Member(DedupConsumerConfig config, String instanceId, String topic, Queue<String> values) {
+      consumer = new KafkaConsumer<>(config.toBuilder().groupInstanceId(instanceId).build().toMap());
+      thread = Thread.ofPlatform().name(instanceId).start(() -> run(topic, values));
+    }
+
+    private void run(String topic, Queue<String> values) {
+      try (consumer) {
+        consumer.subscribe(List.of(topic));
+        while (running) {
+          for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+            values.add(record.value());
+          }
+          commitQuietly();
+          assignment.set(Set.copyOf(consumer.assignment()));
+        }
+      } catch (WakeupException e) {
+        // stopped
+      } catch (Throwable e) {
+        failure.set(e);
+      }
+    }
+
+    /** Commits the consumed positions; a commit refused during a rebalance is retried on the next round. */
+    private void commitQuietly() {
+      try {
+        consumer.commitSync(Duration.ofSeconds(10));
+      } catch (CommitFailedException | RebalanceInProgressException | TimeoutException e) {
+        // retried after the next poll
+      }
+    }
+
+    void awaitStop() throws InterruptedException {
+      thread.join(Duration.ofSeconds(30));
+      assertThat(failure.get()).as("failure of %s", thread.getName()).isNull();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running = false;
+      if (thread.isAlive()) {
+        consumer.wakeup();
+      }
+      thread.join(Duration.ofSeconds(30));
     }
   }
 
