@@ -9,6 +9,8 @@
  *   <li>{@link io.github.kafkadedup.producer.IdempotencyKeyInterceptor} and
  *       {@link io.github.kafkadedup.producer.IdempotencyKeys}: a time-ordered key in the
  *       {@code idempotency-key} header of every record, so consumers can drop application-level re-sends.
+ *   <li>{@link io.github.kafkadedup.producer.TopicReadiness}: waits until a newly created topic accepts
+ *       writes, so the first batches of an idempotent producer are not lost (KAFKA-15591).
  * </ul>
  *
  * <p>The presets are plain {@code Map<String, Object>} values: they work with {@code KafkaProducer},

@@ -77,6 +77,7 @@ class IdempotentProducerFailoverIT {
     String topic = "failover";
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      TopicReadiness.awaitWritable(admin, List.of(topic), Duration.ofSeconds(30));
     }
     return topic;
   }

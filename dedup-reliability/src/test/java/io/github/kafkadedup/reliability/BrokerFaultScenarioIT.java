@@ -3,6 +3,7 @@ package io.github.kafkadedup.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.kafkadedup.testsupport.KafkaBrokerProcess;
+import io.github.kafkadedup.testsupport.TestKafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,8 @@ class BrokerFaultScenarioIT {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(topic + ".DLT", 1, (short) 1)))
           .all().get(30, TimeUnit.SECONDS);
+      TestKafka.awaitLeaders(admin, topic, 3);
+      TestKafka.awaitLeaders(admin, topic + ".DLT", 1);
     }
     Scenario scenario = new Scenario("broker kill+restart", seed, db, broker.bootstrapServers());
     try (Publisher publisher = new Publisher(broker.bootstrapServers(), topic, seed, 0.10, 0.001);

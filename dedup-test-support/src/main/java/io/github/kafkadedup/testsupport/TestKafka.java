@@ -1,5 +1,7 @@
 package io.github.kafkadedup.testsupport;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,8 +13,13 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -115,7 +122,7 @@ public final class TestKafka {
     return description;
   }
 
-  /** Creates a topic with a unique name derived from {@code hint} and waits until it exists. */
+  /** Creates a topic with a unique name derived from {@code hint} and waits until it accepts writes. */
   public String createTopic(String hint, int partitions) {
     String name = hint.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-") + "-"
         + UUID.randomUUID().toString().substring(0, 8);
@@ -123,16 +130,43 @@ public final class TestKafka {
     return name;
   }
 
-  /** Creates a topic with exactly this name and these topic configs. */
+  /** Creates a topic with exactly this name and these topic configs; waits until it accepts writes. */
   public void createTopic(String name, int partitions, Map<String, String> configs) {
     try {
       admin().createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
           .all().get(30, TimeUnit.SECONDS);
+      awaitLeaders(admin(), name, partitions);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InfraException("interrupted creating topic " + name, e);
     } catch (ExecutionException | TimeoutException e) {
       throw new InfraException("could not create topic " + name + " on " + description + ": " + e, e);
+    }
+  }
+
+  /**
+   * Waits until the leader of each of the topic's partitions answers for it (ListOffsets), so that the first
+   * produce requests cannot meet a leader that has not applied the topic yet: with several requests in
+   * flight an idempotent producer then loses a batch on brokers before Kafka 4.5 (KAFKA-15591; the library's
+   * {@code TopicReadiness} does the same for applications).
+   */
+  public static void awaitLeaders(Admin admin, String topic, int partitions)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
     }
   }
 
@@ -183,6 +217,24 @@ public final class TestKafka {
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     return props;
+  }
+
+  /**
+   * Reads {@code topic} from the beginning (e.g. a DLT) with a new group until {@code expected} records
+   * arrived or 30 s passed, then polls 500 ms more so that more records than expected show up too.
+   */
+  public List<ConsumerRecord<String, String>> readAll(String topic, int expected) {
+    List<ConsumerRecord<String, String>> out = new ArrayList<>();
+    try (var consumer = new KafkaConsumer<>(consumerProps("reader-" + UUID.randomUUID()), new StringDeserializer(),
+        new StringDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (out.size() < expected && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+      consumer.poll(Duration.ofMillis(500)).forEach(out::add);
+    }
+    return out;
   }
 
   private void ping() {

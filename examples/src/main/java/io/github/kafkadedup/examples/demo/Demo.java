@@ -1,5 +1,6 @@
 package io.github.kafkadedup.examples.demo;
 
+import io.github.kafkadedup.producer.TopicReadiness;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +89,8 @@ public final class Demo {
       String topic = "demo-orders-" + run;
       String groupId = "demo-orders-" + run; // also the dedup scope
       infra.admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      // before Kafka 4.5 brokers, an idempotent producer can lose its first batch to a just-created partition
+      TopicReadiness.awaitWritable(infra.admin, List.of(topic), Duration.ofSeconds(30));
       out.printf("  migrated schema %s; topic %s (%d partitions); consumer logs in %s%n", DemoSchema.NAME, topic,
           PARTITIONS, Path.of("target", "child-logs").toAbsolutePath());
       OrderPublisher publisher = new OrderPublisher(infra.bootstrapServers, topic, options,
