@@ -174,18 +174,7 @@ public final class DedupConfig {
      * @throws IllegalArgumentException if blank, too long or containing U+0000
      */
     public Builder scope(String value) {
-      if (value == null || value.isBlank()) {
-        throw new IllegalArgumentException("scope must not be blank, but was '" + value + "'");
-      }
-      if (value.indexOf('\u0000') >= 0) {
-        throw new IllegalArgumentException("scope must not contain U+0000 (NUL), which PostgreSQL text cannot "
-            + "store, but was '" + value.replace("\u0000", "\\u0000") + "'");
-      }
-      int bytes = value.getBytes(StandardCharsets.UTF_8).length;
-      if (bytes > 255) {
-        throw new IllegalArgumentException("scope must be at most 255 UTF-8 bytes, but was " + bytes);
-      }
-      this.scope = value;
+      this.scope = checkScope(value);
       return this;
     }
 
@@ -303,5 +292,21 @@ public final class DedupConfig {
     public DedupConfig build() {
       return new DedupConfig(this);
     }
+  }
+
+  /** Checks a scope as {@link Builder#scope(String)} documents; shared with {@link RetentionConfig}. */
+  static String checkScope(@Nullable String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException("scope must not be blank, but was '" + value + "'");
+    }
+    if (value.indexOf('\u0000') >= 0) {
+      throw new IllegalArgumentException("scope must not contain U+0000 (NUL), which PostgreSQL text cannot "
+          + "store, but was '" + value.replace("\u0000", "\\u0000") + "'");
+    }
+    int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > 255) {
+      throw new IllegalArgumentException("scope must be at most 255 UTF-8 bytes, but was " + bytes);
+    }
+    return value;
   }
 }

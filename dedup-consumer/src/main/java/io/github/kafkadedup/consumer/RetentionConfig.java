@@ -1,7 +1,6 @@
 package io.github.kafkadedup.consumer;
 
 import io.github.kafkadedup.migrations.DedupSchema;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -173,19 +172,12 @@ public final class RetentionConfig {
     /**
      * Deletes only the keys of this scope (default: every scope in the table).
      *
-     * @param value 1 to 255 UTF-8 bytes, not blank
+     * @param value 1 to 255 UTF-8 bytes, not blank, no U+0000 (as {@link DedupConfig.Builder#scope})
      * @return this
-     * @throws IllegalArgumentException if blank or too long
+     * @throws IllegalArgumentException if blank, too long or containing U+0000
      */
     public Builder scope(String value) {
-      if (value == null || value.isBlank()) {
-        throw new IllegalArgumentException("scope must not be blank, but was '" + value + "'");
-      }
-      int bytes = value.getBytes(StandardCharsets.UTF_8).length;
-      if (bytes > 255) {
-        throw new IllegalArgumentException("scope must be at most 255 UTF-8 bytes, but was " + bytes);
-      }
-      this.scope = value;
+      this.scope = DedupConfig.checkScope(value);
       return this;
     }
 

@@ -11,9 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,15 +46,7 @@ class DedupProcessorIT {
   }
 
   static List<ConsumerRecord<String, String>> read(String topic, int n) {
-    List<ConsumerRecord<String, String>> out = new ArrayList<>();
-    try (var c = new KafkaConsumer<>(fx.kafka.consumerProps("read-" + topic), new StringDeserializer(),
-        new StringDeserializer())) {
-      c.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (out.size() < n && System.nanoTime() < deadline) {
-        c.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-    }
+    List<ConsumerRecord<String, String>> out = fx.kafka.readAll(topic, n);
     assertThat(out).hasSize(n);
     return out;
   }

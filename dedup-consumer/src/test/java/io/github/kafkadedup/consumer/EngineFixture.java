@@ -6,18 +6,13 @@ import io.github.kafkadedup.testsupport.TestKafka;
 import io.github.kafkadedup.testsupport.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -99,18 +94,7 @@ final class EngineFixture implements AutoCloseable {
 
   /** Reads a whole topic from the beginning (e.g. a DLT) until {@code expected} records or 30 s. */
   List<ConsumerRecord<String, String>> readAll(String topic, int expected) {
-    List<ConsumerRecord<String, String>> out = new ArrayList<>();
-    Map<String, Object> props = kafka.consumerProps("reader-" + System.nanoTime());
-    try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (out.size() < expected && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-      // one more short poll: more records than expected must show up too
-      consumer.poll(Duration.ofMillis(500)).forEach(out::add);
-    }
-    return out;
+    return kafka.readAll(topic, expected);
   }
 
   /** Starts a consumer on a platform thread; the fixture closes it. */

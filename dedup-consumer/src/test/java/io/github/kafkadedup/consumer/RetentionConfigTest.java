@@ -80,6 +80,13 @@ class RetentionConfigTest {
   }
 
   @Test
+  void scopeWithNul() {
+    // a scope the claim could never have stored would match no row: rejected like DedupConfig's
+    assertThatThrownBy(() -> RetentionConfig.builder().scope("a\u0000b"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("U+0000");
+  }
+
+  @Test
   void nullSchema() {
     assertThatThrownBy(() -> RetentionConfig.builder().schema(null)).hasMessage("schema");
   }

@@ -15,7 +15,6 @@ import static org.apache.kafka.clients.consumer.ConsumerConfig.VALUE_DESERIALIZE
 
 import java.time.Duration;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -191,9 +190,11 @@ public final class DedupConsumerConfig {
     return "DedupConsumerConfig" + SettingsText.masked(properties);
   }
 
-  /** Builds a {@link DedupConsumerConfig}; each setter checks its argument. Not thread-safe. */
-  public static final class Builder {
-    private @Nullable String bootstrapServers;
+  /**
+   * Builds a {@link DedupConsumerConfig}; each setter checks its argument. A {@code group.protocol}
+   * override selects the protocol as {@link #groupProtocol} does. Not thread-safe.
+   */
+  public static final class Builder extends PresetBuilder<Builder> {
     private @Nullable String groupId;
     private @Nullable String groupInstanceId;
     private @Nullable Class<?> keyDeserializer;
@@ -201,15 +202,13 @@ public final class DedupConsumerConfig {
     private GroupProtocol protocol = GroupProtocol.CLASSIC;
     private int maxPollRecords = DEFAULT_MAX_POLL_RECORDS;
     private Duration maxPollInterval = DEFAULT_MAX_POLL_INTERVAL;
-    private Stance stance = Stance.STRICT;
-    private final Map<String, Object> overrides = new LinkedHashMap<>();
-    private Consumer<String> warnings = log::warn;
 
-    private Builder() {}
+    private Builder() {
+      super(log::warn);
+    }
 
     private Builder copy() {
-      Builder copy = new Builder();
-      copy.bootstrapServers = bootstrapServers;
+      Builder copy = new Builder().copyShared(this);
       copy.groupId = groupId;
       copy.groupInstanceId = groupInstanceId;
       copy.keyDeserializer = keyDeserializer;
@@ -217,22 +216,7 @@ public final class DedupConsumerConfig {
       copy.protocol = protocol;
       copy.maxPollRecords = maxPollRecords;
       copy.maxPollInterval = maxPollInterval;
-      copy.stance = stance;
-      copy.overrides.putAll(overrides);
-      copy.warnings = warnings;
       return copy;
-    }
-
-    /**
-     * The brokers to connect to first ({@code bootstrap.servers}). Required, here or as an override.
-     *
-     * @param servers {@code host:port} pairs separated by commas
-     * @return this builder
-     * @throws ConfigValidationException if {@code servers} is blank
-     */
-    public Builder bootstrapServers(String servers) {
-      this.bootstrapServers = Arguments.notBlank("bootstrapServers", BOOTSTRAP_SERVERS_CONFIG, servers);
-      return this;
     }
 
     /**
@@ -327,52 +311,6 @@ public final class DedupConsumerConfig {
      */
     public Builder maxPollInterval(Duration interval) {
       this.maxPollInterval = Arguments.positiveMillis("maxPollInterval", MAX_POLL_INTERVAL_MS_CONFIG, interval);
-      return this;
-    }
-
-    /**
-     * What {@link #build()} does with an override that weakens the preset. Default: {@link Stance#STRICT}.
-     *
-     * @param stance the stance
-     * @return this builder
-     */
-    public Builder stance(Stance stance) {
-      this.stance = Objects.requireNonNull(stance, "stance");
-      return this;
-    }
-
-    /**
-     * Sets any consumer property on top of the preset, replacing an earlier override of the same
-     * property. Checked at {@link #build()}. A {@code group.protocol} override selects the protocol as
-     * {@link #groupProtocol} does.
-     *
-     * @param property a kafka-clients consumer property, not blank
-     * @param value its value, as kafka-clients accepts it (String, Number, Boolean, Class, List)
-     * @return this builder
-     * @throws ConfigValidationException if {@code property} is blank
-     */
-    public Builder override(String property, Object value) {
-      Arguments.notBlank("override property", "override", property);
-      overrides.put(property.trim(), Objects.requireNonNull(value, () -> "value of override " + property));
-      return this;
-    }
-
-    /**
-     * Sets several properties as {@link #override(String, Object)} does, such as Spring Boot's
-     * {@code KafkaProperties.buildConsumerProperties()}.
-     *
-     * @param properties property names and values
-     * @return this builder
-     * @throws ConfigValidationException if a property name is blank
-     */
-    public Builder overrides(Map<String, ?> properties) {
-      Objects.requireNonNull(properties, "properties").forEach(this::override);
-      return this;
-    }
-
-    /** Where WARN-stance messages go; the logger unless a test replaces it. */
-    Builder warnings(Consumer<String> sink) {
-      this.warnings = Objects.requireNonNull(sink, "sink");
       return this;
     }
 

@@ -14,14 +14,12 @@ import static org.apache.kafka.clients.producer.ProducerConfig.VALUE_SERIALIZER_
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -197,44 +195,30 @@ public final class IdempotentProducerConfig {
     return "IdempotentProducerConfig" + SettingsText.masked(toMap());
   }
 
-  /** Builds an {@link IdempotentProducerConfig}; each setter checks its argument. Not thread-safe. */
-  public static final class Builder {
-    private @Nullable String bootstrapServers;
+  /**
+   * Builds an {@link IdempotentProducerConfig}; each setter checks its argument. An
+   * {@code interceptor.classes} override is merged: the {@link IdempotencyKeyInterceptor} is appended to it.
+   * Not thread-safe.
+   */
+  public static final class Builder extends PresetBuilder<Builder> {
     private @Nullable Class<?> keySerializer;
     private @Nullable Class<?> valueSerializer;
     private Duration deliveryTimeout = DEFAULT_DELIVERY_TIMEOUT;
     private @Nullable String transactionalIdPrefix;
     private boolean idempotencyKeys = true;
-    private Stance stance = Stance.STRICT;
-    private final Map<String, Object> overrides = new LinkedHashMap<>();
-    private Consumer<String> warnings = log::warn;
 
-    private Builder() {}
+    private Builder() {
+      super(log::warn);
+    }
 
     private Builder copy() {
-      Builder copy = new Builder();
-      copy.bootstrapServers = bootstrapServers;
+      Builder copy = new Builder().copyShared(this);
       copy.keySerializer = keySerializer;
       copy.valueSerializer = valueSerializer;
       copy.deliveryTimeout = deliveryTimeout;
       copy.transactionalIdPrefix = transactionalIdPrefix;
       copy.idempotencyKeys = idempotencyKeys;
-      copy.stance = stance;
-      copy.overrides.putAll(overrides);
-      copy.warnings = warnings;
       return copy;
-    }
-
-    /**
-     * The brokers to connect to first ({@code bootstrap.servers}). Required, here or as an override.
-     *
-     * @param servers {@code host:port} pairs separated by commas
-     * @return this builder
-     * @throws ConfigValidationException if {@code servers} is blank
-     */
-    public Builder bootstrapServers(String servers) {
-      this.bootstrapServers = Arguments.notBlank("bootstrapServers", BOOTSTRAP_SERVERS_CONFIG, servers);
-      return this;
     }
 
     /**
@@ -300,51 +284,6 @@ public final class IdempotentProducerConfig {
      */
     public Builder idempotencyKeys(boolean enabled) {
       this.idempotencyKeys = enabled;
-      return this;
-    }
-
-    /**
-     * What {@link #build()} does with an override that weakens the preset. Default: {@link Stance#STRICT}.
-     *
-     * @param stance the stance
-     * @return this builder
-     */
-    public Builder stance(Stance stance) {
-      this.stance = Objects.requireNonNull(stance, "stance");
-      return this;
-    }
-
-    /**
-     * Sets any producer property on top of the preset, replacing an earlier override of the same property.
-     * Checked at {@link #build()}. {@code interceptor.classes} is merged: ours is appended.
-     *
-     * @param property a kafka-clients producer property, not blank
-     * @param value its value, as kafka-clients accepts it (String, Number, Boolean, Class, List)
-     * @return this builder
-     * @throws ConfigValidationException if {@code property} is blank
-     */
-    public Builder override(String property, Object value) {
-      Arguments.notBlank("override property", "override", property);
-      overrides.put(property.trim(), Objects.requireNonNull(value, () -> "value of override " + property));
-      return this;
-    }
-
-    /**
-     * Sets several properties as {@link #override(String, Object)} does, such as Spring Boot's
-     * {@code KafkaProperties.buildProducerProperties()}.
-     *
-     * @param properties property names and values
-     * @return this builder
-     * @throws ConfigValidationException if a property name is blank
-     */
-    public Builder overrides(Map<String, ?> properties) {
-      Objects.requireNonNull(properties, "properties").forEach(this::override);
-      return this;
-    }
-
-    /** Where WARN-stance messages go; the logger unless a test replaces it. */
-    Builder warnings(Consumer<String> sink) {
-      this.warnings = Objects.requireNonNull(sink, "sink");
       return this;
     }
 

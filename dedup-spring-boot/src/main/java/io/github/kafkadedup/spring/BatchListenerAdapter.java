@@ -2,6 +2,7 @@ package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.internal.Plan;
+import io.github.kafkadedup.consumer.internal.RecordLog;
 import io.github.kafkadedup.consumer.internal.TransientErrors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -207,7 +208,7 @@ final class BatchListenerAdapter<K, V>
     while (cause instanceof ListenerExecutionFailedException && cause.getCause() != null) {
       cause = cause.getCause(); // the listener's own exception, for the DLT headers and the logs
     }
-    return new BatchListenerFailedException("listener failed at " + ClaimStep.where(record) + ": " + cause,
+    return new BatchListenerFailedException("listener failed at " + RecordLog.where(record) + ": " + cause,
         cause, record);
   }
 

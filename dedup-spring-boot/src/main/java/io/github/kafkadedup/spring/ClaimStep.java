@@ -8,16 +8,14 @@ import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.internal.Candidate;
 import io.github.kafkadedup.consumer.internal.Plan;
 import io.github.kafkadedup.consumer.internal.PostgresClaimStore;
+import io.github.kafkadedup.consumer.internal.RecordLog;
 import io.github.kafkadedup.consumer.internal.StoredClaim;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.datasource.DataSourceUtils;
@@ -85,13 +83,7 @@ final class ClaimStep {
     }
     Connection connection = DataSourceUtils.getConnection(dataSource);
     try {
-      long start = System.nanoTime();
-      Set<String> fresh = store.claim(connection, scope, candidates);
-      metrics.claim(scope, candidates.size(), System.nanoTime() - start);
-      Map<String, StoredClaim> first = fresh.size() == candidates.size() ? Map.of()
-          : store.lookup(connection, scope,
-              candidates.stream().map(Candidate::key).filter(k -> !fresh.contains(k)).toList());
-      return classify(scope, items, fresh, first);
+      return classify(scope, items, store.claimAll(connection, scope, candidates, metrics));
     } catch (SQLException e) {
       throw DedupException.database("[" + scope + "] claiming " + candidates.size() + " keys failed", e);
     } finally {
@@ -99,26 +91,26 @@ final class ClaimStep {
     }
   }
 
-  private <K, V> Outcome<K, V> classify(String scope, List<Plan.Item<K, V>> items, Set<String> fresh,
-      Map<String, StoredClaim> first) {
+  private <K, V> Outcome<K, V> classify(String scope, List<Plan.Item<K, V>> items,
+      PostgresClaimStore.Claims claims) {
     boolean observe = config.mode() == DedupConfig.Mode.OBSERVE;
     List<ConsumerRecord<K, V>> toHandle = new ArrayList<>(items.size());
     int redeliveries = 0;
     int resends = 0;
     for (Plan.Item<K, V> item : items) {
       String key = requireKey(item);
-      if (!item.repeat() && fresh.contains(key)) {
+      if (!item.repeat() && claims.isFresh(key)) {
         toHandle.add(item.record());
         continue;
       }
-      StoredClaim stored = item.repeat() ? null : first.get(key);
-      boolean redelivery = stored != null && new Candidate<>(item.record(), key).isSameRecordAs(stored);
-      if (redelivery) {
+      StoredClaim first = item.repeat() ? null : claims.firstClaim(key);
+      DuplicateCause cause = new Candidate<>(item.record(), key).duplicateCause(first);
+      if (cause == DuplicateCause.REDELIVERY) {
         redeliveries++;
       } else {
         resends++;
       }
-      logDuplicate(scope, item.record(), redelivery, stored);
+      RecordLog.duplicate(log, scope, cause, item.record(), first);
       if (observe) {
         toHandle.add(item.record());
       }
@@ -126,25 +118,12 @@ final class ClaimStep {
     return new Outcome<>(toHandle, redeliveries, resends);
   }
 
-  private static void logDuplicate(String scope, ConsumerRecord<?, ?> record, boolean redelivery,
-      @Nullable StoredClaim first) {
-    if (log.isDebugEnabled()) {
-      log.debug("[{}] duplicate ({}) {}{}", scope, redelivery ? DuplicateCause.REDELIVERY : DuplicateCause.RESEND,
-          where(record), first == null ? " (first occurrence in this batch)"
-              : " first seen at " + first.topic() + "-" + first.partition() + "@" + first.offset());
-    }
-  }
-
   private static String requireKey(Plan.Item<?, ?> item) {
     String key = item.key();
     if (key == null) {
-      throw new IllegalStateException("rejected record reached the claim: " + where(item.record()));
+      throw new IllegalStateException("rejected record reached the claim: " + RecordLog.where(item.record()));
     }
     return key;
-  }
-
-  static String where(ConsumerRecord<?, ?> record) {
-    return record.topic() + "-" + record.partition() + "@" + record.offset();
   }
 
   /**

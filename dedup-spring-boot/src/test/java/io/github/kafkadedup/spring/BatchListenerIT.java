@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -18,15 +17,12 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.BatchListenerFailedException;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
-import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * A batch {@code @KafkaListener} ({@code List<ConsumerRecord>}, {@code @Transactional}, manual immediate acks)
@@ -78,7 +74,7 @@ class BatchListenerIT {
       await().atMost(Duration.ofSeconds(60)).until(() -> f.committed() == 7);
 
       assertThat(dlt).extracting(ConsumerRecord::value).containsExactly("poison-2", "named-4", "nokey-5");
-      assertThat(message(dlt.get(2))).contains("no dedup key found by header(idempotency-key)");
+      assertThat(DltErrorHandling.exceptionMessage(dlt.get(2))).contains("no dedup key found by header(idempotency-key)");
       assertThat(f.count("SELECT count(*) FROM orders")).isEqualTo(3);
       assertThat(f.count("SELECT count(DISTINCT order_key) FROM orders WHERE order_key IN ('k1', 'k3', 'k6')"))
           .isEqualTo(3);
@@ -89,32 +85,15 @@ class BatchListenerIT {
     }
   }
 
-  private static String message(ConsumerRecord<String, String> record) {
-    Header h = record.headers().lastHeader("kafka_dlt-exception-message");
-    return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
-  }
-
   /** The service under test: a batch listener, a DefaultErrorHandler with DLT. */
   @SpringBootConfiguration
   @EnableAutoConfiguration
+  @Import(DltErrorHandling.class)
   static class BatchApp {
 
     @Bean
     BatchListener batchListener(JdbcTemplate jdbc) {
       return new BatchListener(jdbc);
-    }
-
-    @Bean
-    MeterRegistry meterRegistry() {
-      return new SimpleMeterRegistry();
-    }
-
-    @Bean
-    DefaultErrorHandler errorHandler(KafkaTemplate<?, ?> template) {
-      ExponentialBackOff backOff = new ExponentialBackOff(100, 2.0);
-      backOff.setJitter(50);
-      backOff.setMaxAttempts(4);
-      return new DefaultErrorHandler(new DeadLetterPublishingRecoverer(template), backOff);
     }
   }
 

@@ -6,18 +6,15 @@ import io.github.kafkadedup.testsupport.TestDatabase;
 import io.github.kafkadedup.testsupport.TestKafka;
 import io.github.kafkadedup.testsupport.TestPostgres;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -132,17 +129,7 @@ final class SpringFixture implements AutoCloseable {
 
   /** Reads the DLT from the beginning until {@code expected} records (or 30 s), plus one short poll. */
   List<ConsumerRecord<String, String>> deadLetters(int expected) {
-    List<ConsumerRecord<String, String>> out = new ArrayList<>();
-    Map<String, Object> props = kafka.consumerProps("reader-" + System.nanoTime());
-    try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-      consumer.subscribe(List.of(topic + "-dlt"));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (out.size() < expected && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-      consumer.poll(Duration.ofMillis(300)).forEach(out::add);
-    }
-    return out;
+    return kafka.readAll(topic + "-dlt", expected);
   }
 
   @Override

@@ -11,8 +11,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -47,12 +45,7 @@ final class BatchApplier<K, V> {
 
   TransactionalBatchProcessor.Tally apply(Connection c, Plan<K, V> plan) throws Exception {
     TransactionalBatchProcessor.Tally tally = new TransactionalBatchProcessor.Tally();
-    List<Candidate<K, V>> candidates = plan.candidates();
-    long start = System.nanoTime();
-    Set<String> fresh = store.claim(c, scope, candidates);
-    metrics.claim(scope, candidates.size(), System.nanoTime() - start);
-    Map<String, StoredClaim> stored = fresh.size() == candidates.size() ? Map.of()
-        : store.lookup(c, scope, candidates.stream().map(Candidate::key).filter(k -> !fresh.contains(k)).toList());
+    PostgresClaimStore.Claims claims = store.claimAll(c, scope, plan.candidates(), metrics);
 
     boolean observe = config.mode() == DedupConfig.Mode.OBSERVE;
     List<ConsumerRecord<K, V>> toHandle = new ArrayList<>(plan.items().size());
@@ -67,9 +60,10 @@ final class BatchApplier<K, V> {
         if (observe) {
           toHandle.add(item.record());
         }
-      } else if (fresh.contains(item.key())) {
+      } else if (claims.isFresh(item.key())) {
         toHandle.add(item.record());
-      } else if (classifyDuplicate(c, tally, item.candidate(), stored.get(item.key()), toRecover) || observe) {
+      } else if (classifyDuplicate(c, tally, item.candidate(), claims.firstClaim(item.key()), toRecover)
+          || observe) {
         toHandle.add(item.record());
       }
     }
@@ -88,8 +82,8 @@ final class BatchApplier<K, V> {
   private boolean classifyDuplicate(Connection c, TransactionalBatchProcessor.Tally tally,
       Candidate<K, V> candidate, @Nullable StoredClaim first, List<Plan.Item<K, V>> toRecover)
       throws SQLException {
-    boolean redelivery = first != null && candidate.isSameRecordAs(first);
-    if (first != null && first.deadLettered() && !redelivery) {
+    DuplicateCause cause = candidate.duplicateCause(first);
+    if (first != null && first.deadLettered() && cause == DuplicateCause.RESEND) {
       switch (config.deadLetteredReplay()) {
         case RECOVER -> {
           toRecover.add(new Plan.Item<>(candidate.record(), candidate.key(), false, null));
@@ -98,14 +92,14 @@ final class BatchApplier<K, V> {
         case REPROCESS -> {
           store.mark(c, scope, candidate, false);
           log.info("[{}] reprocessing dead-lettered key {} at {}", scope, candidate.key(),
-              TransactionalBatchProcessor.where(candidate.record()));
+              RecordLog.where(candidate.record()));
           return true;
         }
         case SKIP -> log.warn("[{}] skipping replay of dead-lettered key {} at {}", scope, candidate.key(),
-            TransactionalBatchProcessor.where(candidate.record()));
+            RecordLog.where(candidate.record()));
       }
     }
-    duplicate(tally, candidate.record(), redelivery ? DuplicateCause.REDELIVERY : DuplicateCause.RESEND, first);
+    duplicate(tally, candidate.record(), cause, first);
     return false;
   }
 
@@ -116,11 +110,7 @@ final class BatchApplier<K, V> {
     } else {
       tally.resends++;
     }
-    if (log.isDebugEnabled()) {
-      log.debug("[{}] duplicate ({}) {}{}", scope, cause, TransactionalBatchProcessor.where(record),
-          first == null ? " (first occurrence in this batch)"
-              : " first seen at " + first.topic() + "-" + first.partition() + "@" + first.offset());
-    }
+    RecordLog.duplicate(log, scope, cause, record, first);
   }
 
   /** Hands {@code record} to the recoverer and records its key (if any) as dead-lettered. */
@@ -144,7 +134,7 @@ final class BatchApplier<K, V> {
     } catch (Exception e) {
       throw DedupException.recovererFailed(record, key, e);
     }
-    log.warn("[{}] dead-lettered {}: {}", scope, TransactionalBatchProcessor.where(record), reason.getMessage());
+    log.warn("[{}] dead-lettered {}: {}", scope, RecordLog.where(record), reason.getMessage());
     TransactionalBatchProcessor.Tally tally = new TransactionalBatchProcessor.Tally();
     tally.deadLettered = 1;
     tally.deadLetterKinds.add(reason.kind());

@@ -1,5 +1,6 @@
 package io.github.kafkadedup.consumer.internal;
 
+import io.github.kafkadedup.consumer.DedupMetrics;
 import io.github.kafkadedup.migrations.DedupSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Claims dedup keys in {@code processed_messages} on the caller's connection and transaction. A whole
@@ -84,6 +86,41 @@ public final class PostgresClaimStore {
         }
       }
       return fresh;
+    }
+  }
+
+  /**
+   * Claims every candidate's key (keys must be distinct), reporting the claim's latency to {@code metrics},
+   * and looks up where the taken keys were first seen: one round trip, two when there are duplicates.
+   *
+   * @throws SQLException on database failure
+   */
+  public Claims claimAll(Connection c, String scope, List<? extends Candidate<?, ?>> candidates,
+      DedupMetrics metrics) throws SQLException {
+    long start = System.nanoTime();
+    Set<String> fresh = claim(c, scope, candidates);
+    metrics.claim(scope, candidates.size(), System.nanoTime() - start);
+    Map<String, StoredClaim> taken = fresh.size() == candidates.size() ? Map.of()
+        : lookup(c, scope, candidates.stream().map(Candidate::key).filter(k -> !fresh.contains(k)).toList());
+    return new Claims(fresh, taken);
+  }
+
+  /**
+   * What {@link #claimAll} found.
+   *
+   * @param fresh the keys claimed now
+   * @param taken where each key claimed earlier was first seen (absent if its row is gone meanwhile)
+   */
+  public record Claims(Set<String> fresh, Map<String, StoredClaim> taken) {
+
+    /** Whether {@code key} was claimed now. */
+    public boolean isFresh(String key) {
+      return fresh.contains(key);
+    }
+
+    /** Where the taken {@code key} was first seen, or {@code null}. */
+    public @Nullable StoredClaim firstClaim(String key) {
+      return taken.get(key);
     }
   }
 

@@ -97,12 +97,12 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
       Plan<K, V> single = Plan.single(item);
       List<ConsumerRecord<K, V>> one = List.of(item.record());
       try {
-        total.add(tx.run("record " + where(item.record()), one, c -> applier.apply(c, single)));
+        total.add(tx.run("record " + RecordLog.where(item.record()), one, c -> applier.apply(c, single)));
       } catch (Transactions.NonTransientFailure e) {
         DedupException reason = DedupException.handlerFailed(item.record(), item.key(),
             e.getCause());
         try {
-          total.add(tx.run("dead-lettering " + where(item.record()), one,
+          total.add(tx.run("dead-lettering " + RecordLog.where(item.record()), one,
               c -> applier.deadLetter(c, item.record(), item.key(), reason)));
         } catch (Transactions.NonTransientFailure recovererFailure) {
           throw DedupException.recovererFailed(item.record(), item.key(), recovererFailure.getCause());
@@ -129,10 +129,6 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
     } else if (log.isDebugEnabled()) {
       log.debug("[{}] batch of {}: {} processed", scope, r.records(), r.processed());
     }
-  }
-
-  static String where(ConsumerRecord<?, ?> r) {
-    return r.topic() + "-" + r.partition() + "@" + r.offset();
   }
 
   /** Counts of one committed transaction (or a sum of them). */

@@ -14,13 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,7 +92,7 @@ class OrderServiceIT {
     assertThat(db.queryLong("SELECT count(*) FROM kafka_dedup.processed_messages WHERE status = 'D' AND topic = '" + topic + "'"))
         .as("the malformed record's key is recorded as dead-lettered").isEqualTo(1);
 
-    List<ConsumerRecord<String, String>> dead = readAll(topic + ".DLT", 1);
+    List<ConsumerRecord<String, String>> dead = kafka.readAll(topic + ".DLT", 1);
     assertThat(dead).singleElement().satisfies(r -> {
       assertThat(r.value()).isEqualTo("not an order");
       assertThat(new String(r.headers().lastHeader("dedup-dlt-original-topic").value(), StandardCharsets.UTF_8))
@@ -139,19 +137,5 @@ class OrderServiceIT {
         .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
         .mapToLong(e -> e.getValue().offset())
         .sum();
-  }
-
-  private static List<ConsumerRecord<String, String>> readAll(String topic, int expected) {
-    List<ConsumerRecord<String, String>> out = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<>(kafka.consumerProps("reader-" + System.nanoTime()),
-        new StringDeserializer(), new StringDeserializer())) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (out.size() < expected && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-      consumer.poll(Duration.ofMillis(500)).forEach(out::add); // more than expected must show up too
-    }
-    return out;
   }
 }

@@ -20,11 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -98,7 +96,7 @@ class SpringOrderServiceIT {
         .as("the application's own Flyway history").isEqualTo(1);
     assertThat(metric("kafka.dedup.records.processed", null)).isEqualTo(50);
 
-    List<ConsumerRecord<String, String>> dead = readAll(topic + "-dlt", 1);
+    List<ConsumerRecord<String, String>> dead = kafka.readAll(topic + "-dlt", 1);
     assertThat(dead).singleElement().extracting(ConsumerRecord::value).isEqualTo("not an order");
   }
 
@@ -124,19 +122,5 @@ class SpringOrderServiceIT {
       assertThat(m.find()).as("a COUNT in " + response.body()).isTrue();
       return Double.parseDouble(m.group(1));
     }
-  }
-
-  private static List<ConsumerRecord<String, String>> readAll(String topic, int expected) {
-    List<ConsumerRecord<String, String>> out = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<>(kafka.consumerProps("reader-" + System.nanoTime()),
-        new StringDeserializer(), new StringDeserializer())) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (out.size() < expected && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-      consumer.poll(Duration.ofMillis(500)).forEach(out::add); // more than expected must show up too
-    }
-    return out;
   }
 }
