@@ -34,8 +34,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Two static members of a group built from the consumer preset share the partitions, with either protocol.
  *
- * <p>Each member polls on a thread of its own, as applications run them: driving two classic-protocol
- * members from one thread made a rebalance wait on whichever member was blocked in a commit.
+ * <p>Each member polls on a thread of its own, as applications run them. The topic is created with
+ * {@code TestKafka.createTopic}, which waits for the partition leaders: producing at once lost batches here
+ * (KAFKA-15591, see {@link TopicReadiness}).
  */
 class ConsumerGroupPresetIT {
   private static final int PARTITIONS = 4;
