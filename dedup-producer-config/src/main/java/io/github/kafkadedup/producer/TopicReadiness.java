@@ -42,6 +42,8 @@ public final class TopicReadiness {
    * @throws IllegalArgumentException if {@code topics} is empty or {@code timeout} not positive
    * @throws UnknownTopicOrPartitionException if a topic still does not exist when {@code timeout} ends
    * @throws TimeoutException if a leader did not answer within {@code timeout}
+   * @throws IllegalStateException if the cluster refuses the check (not authorized to describe a topic, an
+   *     invalid topic name), with the cause
    * @throws InterruptedException if interrupted while waiting
    */
   public static void awaitWritable(Admin admin, Collection<String> topics, Duration timeout)
@@ -94,6 +96,7 @@ public final class TopicReadiness {
   private static long remainingMillis(long deadline) {
     return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
   }
+
   @FunctionalInterface
   private interface Step<T> {
     T run() throws ExecutionException, TimeoutException, InterruptedException;
