@@ -5,13 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.kafkadedup.testsupport.TestKafka;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -20,8 +18,6 @@ import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -138,13 +134,7 @@ class ConsumerGroupPresetIT {
         .bootstrapServers(TestKafka.get().bootstrapServers())
         .keySerializer(StringSerializer.class).valueSerializer(StringSerializer.class).build();
     try (var producer = new KafkaProducer<String, String>(config.toMap())) {
-      List<Future<RecordMetadata>> sent = new ArrayList<>();
-      for (int i = 0; i < RECORDS; i++) {
-        sent.add(producer.send(new ProducerRecord<>(topic, i % PARTITIONS, "k" + i, "v" + i)));
-      }
-      for (Future<RecordMetadata> f : sent) {
-        f.get(60, TimeUnit.SECONDS); // a lost batch fails here, not as a consumer that never sees it
-      }
+      Sends.roundRobin(producer, topic, PARTITIONS, RECORDS); // a lost batch fails here, not as a missing record
     }
   }
 }

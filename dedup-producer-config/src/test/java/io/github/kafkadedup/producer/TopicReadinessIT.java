@@ -5,17 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.kafkadedup.testsupport.TestKafka;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -44,13 +40,7 @@ class TopicReadinessIT {
       TopicReadiness.awaitWritable(admin, Set.of(topic), Duration.ofSeconds(30));
 
       try (var producer = new KafkaProducer<String, String>(config.toMap())) {
-        List<Future<RecordMetadata>> sent = new ArrayList<>();
-        for (int i = 0; i < RECORDS; i++) {
-          sent.add(producer.send(new ProducerRecord<>(topic, i % PARTITIONS, "k" + i, "v" + i)));
-        }
-        for (Future<RecordMetadata> f : sent) {
-          f.get(60, TimeUnit.SECONDS);
-        }
+        Sends.roundRobin(producer, topic, PARTITIONS, RECORDS);
       }
       assertThat(TestKafka.get().readAll(topic, RECORDS)).hasSize(RECORDS);
     }
