@@ -5,6 +5,7 @@ import io.github.kafkadedup.consumer.internal.OffsetFence;
 import io.github.kafkadedup.consumer.internal.OffsetsInDatabase;
 import io.github.kafkadedup.consumer.internal.PollLoop;
 import io.github.kafkadedup.consumer.internal.TransactionHook;
+import io.github.kafkadedup.consumer.internal.TransactionalBatchProcessor;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -17,6 +18,8 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A complete kafka-clients consumer loop with exactly-once effects on PostgreSQL: subscribe, poll,
@@ -26,7 +29,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>At construction the consumer properties are checked: {@code group.id} must be set;
  * {@code enable.auto.commit=true} and {@code isolation.level=read_uncommitted} are rejected (absent,
- * they are set to {@code false} and {@code read_committed}).
+ * they are set to {@code false} and {@code read_committed}). {@code auto.offset.reset} defaults to
+ * {@code earliest} (Kafka's own default, {@code latest}, would make a new group skip every record published
+ * before it first joined); an explicit {@code latest} or {@code none} is honoured and logged at WARN once
+ * when the consumer is built, naming what it skips.
  *
  * <p>Rebalances: a batch is processed and its offsets committed before the next {@code poll}, and
  * Kafka calls {@link ConsumerRebalanceListener} only inside {@code poll}, so no batch is in flight when
@@ -34,9 +40,13 @@ import org.jspecify.annotations.Nullable;
  * the new owner then finds the keys claimed and skips the records as redeliveries.
  *
  * <p>A record the key or value deserializer cannot read ({@code poll} throws
- * {@code RecordDeserializationException}) goes to the recoverer with a {@code null} key and value (kind
- * {@link DedupException.Kind#UNDESERIALIZABLE}; {@link Recoverer#deadLetterTopic} publishes its original
- * bytes), and the consumer moves past it; while the recoverer fails, it stays on that record.
+ * {@code RecordDeserializationException}) follows the rule of a record whose handler fails: in one
+ * transaction its dedup key, when the key strategy finds one without the value (a header,
+ * topic-partition-offset, or the record key when only the value failed), is stored as dead-lettered
+ * ({@code D}, so a later record with that key follows {@link DedupConfig.Builder#deadLetteredReplay}) and it
+ * goes to the recoverer with a {@code null} value (kind {@link DedupException.Kind#UNDESERIALIZABLE};
+ * {@link Recoverer#deadLetterTopic} publishes its original bytes). The consumer then moves past it and
+ * commits the offset after it; while the recoverer fails, it stays on that record.
  *
  * <p>With {@link Builder#offsetsInDatabase(boolean)}, each transaction also stores the next offset of its
  * partitions in {@code consumer_offsets}, guarded by an owner generation taken on assignment: a consumer
@@ -48,6 +58,7 @@ import org.jspecify.annotations.Nullable;
  * @param <V> record value type
  */
 public final class DedupConsumer<K, V> implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DedupConsumer.class);
   private final PollLoop<K, V> loop;
 
   private DedupConsumer(PollLoop<K, V> loop) {
@@ -110,7 +121,6 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
     private TransactionHook hook = TransactionHook.NONE;
     private boolean offsetsInDatabase;
     private @Nullable List<String> topics;
-    private @Nullable Recoverer<K, V> recoverer;
     private Duration pollTimeout = Duration.ofMillis(500);
     private @Nullable ConsumerRebalanceListener listener;
     private Function<Map<String, Object>, Consumer<K, V>> factory;
@@ -194,7 +204,6 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
      */
     public Builder<K, V> recoverer(Recoverer<K, V> value) {
       processor.recoverer(value);
-      this.recoverer = value;
       return this;
     }
 
@@ -273,10 +282,13 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
         hooks = then(hook, fence);
         databaseOffsets = new OffsetsInDatabase(fence, scope, config.metrics());
       }
-      DedupProcessor<K, V> built = processor.hook(hooks).build();
+      TransactionalBatchProcessor<K, V> built = processor.hook(hooks).buildEngine();
+      String resetWarning = ConsumerSettings.offsetResetWarning(properties);
+      if (resetWarning != null) {
+        log.warn("[{}] {}", built.scope(), resetWarning);
+      }
       return new DedupConsumer<>(new PollLoop<>(factory.apply(properties), topics, built, pollTimeout,
-          listener, ConsumerSettings.maxPollInterval(properties), databaseOffsets,
-          Objects.requireNonNull(recoverer, "recoverer")));
+          listener, ConsumerSettings.maxPollInterval(properties), databaseOffsets, keyDeserializer));
     }
   }
 }

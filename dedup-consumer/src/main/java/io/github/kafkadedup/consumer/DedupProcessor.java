@@ -139,6 +139,11 @@ public interface DedupProcessor<K, V> {
      * @throws IllegalStateException naming what is missing
      */
     public DedupProcessor<K, V> build() {
+      return buildEngine();
+    }
+
+    /** {@link #build()}, typed for {@link DedupConsumer}'s loop, which also dead-letters unreadable records. */
+    TransactionalBatchProcessor<K, V> buildEngine() {
       if (keyStrategy == null) {
         throw new IllegalStateException("keyStrategy must be set, e.g. KeyStrategy.header()");
       }

@@ -7,14 +7,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A record the consumer's own deserializer cannot read (poll throws RecordDeserializationException) goes to
@@ -84,6 +90,98 @@ class UndeserializableRecordIT {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(fx.count("SELECT count(*) FROM orders WHERE topic = '" + topic + "'")).isEqualTo(4));
     assertThat(fx.count("SELECT count(DISTINCT payload) FROM orders WHERE topic = '" + topic + "'")).isEqualTo(4);
+  }
+
+  /**
+   * Issue 16, defect 2: an undeserializable record at the tail of a partition used to be dead-lettered again
+   * after every clean restart, because the offset after it was never committed (nor stored in the database).
+   * The value key strategy finds no key for it, so only the committed offset can prevent the second copy.
+   */
+  @ParameterizedTest(name = "offsetsInDatabase={0}")
+  @ValueSource(booleans = {false, true})
+  void anUndeserializableRecordAtTheTailIsDeadLetteredOnceAcrossACleanRestart(boolean offsetsInDatabase)
+      throws Exception {
+    String topic = fx.kafka.createTopic("unreadable-tail", 1);
+    fx.kafka.createTopic(topic + ".DLT", 1, Map.of());
+    var producer = fx.bytesProducer();
+    for (int i = 0; i < 5; i++) {
+      send(producer, topic, "order-" + i, i == 4 ? "!!garbage" : "v" + i, null);
+    }
+    String group = "g-" + topic;
+    DedupConsumer<String, String> first = fx.start(valueKeyed(topic, group, offsetsInDatabase));
+    assertThat(fx.readAll(topic + ".DLT", 1)).hasSize(1);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(committed(group, topic)).isEqualTo(5));
+    if (offsetsInDatabase) {
+      assertThat(fx.count("SELECT next_offset FROM consumer_offsets WHERE topic = '" + topic + "'"))
+          .as("stored in the database too").isEqualTo(5);
+    }
+    first.close();
+
+    fx.start(valueKeyed(topic, group, offsetsInDatabase));
+    send(producer, topic, "order-5", "v5", null);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(fx.count("SELECT count(*) FROM orders WHERE topic = '" + topic + "'")).isEqualTo(5));
+    assertThat(fx.readAll(topic + ".DLT", 2)).as("no second dead-letter copy after the restart").hasSize(1);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(committed(group, topic)).isEqualTo(6));
+  }
+
+  /**
+   * Issue 16, defect 3: an undeserializable record leaves a {@code D} claim when its key can be derived
+   * without the value (a header, or the record key when only the value failed), like a handler failure; a
+   * corrected record with the same key then goes to the recoverer (deadLetteredReplay=RECOVER), not applied.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"header", "recordKey"})
+  void anUndeserializableRecordLeavesADeadLetteredClaimLikeAHandlerFailure(String strategy) {
+    String topic = fx.kafka.createTopic("unreadable-claim-" + strategy, 1);
+    fx.kafka.createTopic(topic + ".DLT", 1, Map.of());
+    var producer = fx.bytesProducer();
+    send(producer, topic, "order-1", "!!garbage", "u-1");
+    send(producer, topic, "order-1", "corrected", "u-1");
+    send(producer, topic, "order-2", "v2", "u-2");
+    KeyStrategy<String, String> keys = strategy.equals("header") ? KeyStrategy.header()
+        : KeyStrategy.recordKeyUniquePerMessage();
+    fx.start(DedupConsumer.builder(fx.kafka.consumerProps("g-" + topic), new StringDeserializer(),
+            new PickyDeserializer(), fx.db.dataSource())
+        .topics(topic).keyStrategy(keys).recordHandler(EngineFixture.insertOrder()).recoverer(fx.dlt()).build());
+
+    List<ConsumerRecord<String, String>> dead = fx.readAll(topic + ".DLT", 2);
+    assertThat(dead).extracting(r -> header(r, "dedup-dlt-kind"))
+        .containsExactly("UNDESERIALIZABLE", "DEAD_LETTERED_BEFORE");
+    assertThat(dead.get(1).value()).isEqualTo("corrected");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(fx.count("SELECT count(*) FROM orders WHERE topic = '" + topic + "'")).isEqualTo(1));
+    String key = strategy.equals("header") ? "u-1" : "order-1";
+    assertThat(fx.count("SELECT count(*) FROM processed_messages WHERE scope = 'g-" + topic
+        + "' AND message_key = '" + key + "' AND status = 'D' AND kafka_offset = 0")).isEqualTo(1);
+    assertThat(fx.count("SELECT count(*) FROM orders WHERE topic = '" + topic + "' AND payload = 'corrected'"))
+        .as("the replay of a dead-lettered key is not applied").isZero();
+  }
+
+  private static DedupConsumer<String, String> valueKeyed(String topic, String group, boolean offsetsInDatabase) {
+    return DedupConsumer.builder(fx.kafka.consumerProps(group), new StringDeserializer(), new PickyDeserializer(),
+            fx.db.dataSource())
+        .topics(topic).keyStrategy(KeyStrategy.value(v -> "value-" + v)).offsetsInDatabase(offsetsInDatabase)
+        .recordHandler(EngineFixture.insertOrder()).recoverer(fx.dlt()).build();
+  }
+
+  private static void send(Producer<byte[], byte[]> producer, String topic, String key, String value,
+      String idempotencyKey) {
+    var r = new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+    if (idempotencyKey != null) {
+      r.headers().add(KeyStrategy.DEFAULT_HEADER, idempotencyKey.getBytes(StandardCharsets.UTF_8));
+    }
+    try {
+      producer.send(r).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("send failed", e);
+    }
+  }
+
+  private static long committed(String group, String topic) throws Exception {
+    OffsetAndMetadata offset = fx.kafka.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+        .get(30, TimeUnit.SECONDS).get(new TopicPartition(topic, 0));
+    return offset == null ? -1 : offset.offset();
   }
 
   private static String header(ConsumerRecord<?, ?> r, String name) {

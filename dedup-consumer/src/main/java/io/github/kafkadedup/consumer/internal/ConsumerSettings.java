@@ -5,14 +5,15 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.jspecify.annotations.Nullable;
 
 /** Checks a dedup consumer's Kafka properties and fills in the safe defaults. */
 public final class ConsumerSettings {
   private ConsumerSettings() {}
 
   /**
-   * A copy of {@code props} with {@code enable.auto.commit=false} and {@code isolation.level=read_committed}
-   * where absent.
+   * A copy of {@code props} with {@code enable.auto.commit=false}, {@code isolation.level=read_committed}
+   * and {@code auto.offset.reset=earliest} where absent.
    *
    * @throws DedupException of kind CONFIGURATION naming the property and the fix
    */
@@ -33,7 +34,30 @@ public final class ConsumerSettings {
           + " would apply records of aborted producer transactions; remove it or set it to read_committed");
     }
     copy.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // Kafka's default, latest, makes a new group skip everything published before it first joined
+    copy.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     return copy;
+  }
+
+  /**
+   * What an explicit {@code auto.offset.reset} other than {@code earliest} costs, for one log line at
+   * start, or {@code null} when it is {@code earliest}.
+   */
+  public static @Nullable String offsetResetWarning(Map<String, ?> props) {
+    Object value = props.get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
+    String reset = value == null ? "earliest" : value.toString().trim().toLowerCase(Locale.ROOT);
+    return switch (reset) {
+      case "earliest" -> null;
+      case "latest" -> "auto.offset.reset=latest (set explicitly): a partition without a committed offset "
+          + "(a new group, a new partition, an offset expired by offsets.retention.minutes) starts at its end, "
+          + "so records published before are skipped: never applied, never dead-lettered. Remove it to get "
+          + "kafka-dedup's default, earliest (replayed records are deduplicated)";
+      case "none" -> "auto.offset.reset=none (set explicitly): poll fails with NoOffsetForPartitionException "
+          + "on a partition without a committed offset (a new group, a new partition, an expired offset), and "
+          + "the consumer stops until an offset is committed for it by other means";
+      default -> "auto.offset.reset=" + value + " (set explicitly): records published before the group first "
+          + "joined may be skipped; kafka-dedup's default is earliest";
+    };
   }
 
   /**

@@ -2,8 +2,6 @@ package io.github.kafkadedup.consumer.internal;
 
 import io.github.kafkadedup.consumer.BatchResult;
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.DedupProcessor;
-import io.github.kafkadedup.consumer.Recoverer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,7 +21,9 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,12 +34,12 @@ public final class PollLoop<K, V> {
 
   private final Consumer<K, V> consumer;
   private final List<String> topics;
-  private final DedupProcessor<K, V> processor;
+  private final TransactionalBatchProcessor<K, V> processor;
   private final Duration pollTimeout;
   private final @Nullable ConsumerRebalanceListener userListener;
   private final long maxPollIntervalMs;
   private final @Nullable OffsetsInDatabase databaseOffsets;
-  private final Recoverer<K, V> recoverer;
+  private final Deserializer<K> keyDeserializer;
   private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
   private final CountDownLatch stopped = new CountDownLatch(1);
   /** Offsets whose database transaction committed but whose Kafka commit has not succeeded yet. */
@@ -51,11 +51,11 @@ public final class PollLoop<K, V> {
    * Use {@code DedupConsumer.builder}.
    *
    * @param offsets offsets-in-PostgreSQL mode, or {@code null} when offsets live in Kafka only
-   * @param recoverer takes records the consumer's deserializer cannot read (the processor's recoverer)
+   * @param keyDeserializer reads the key of a record whose value alone could not be deserialized
    */
-  public PollLoop(Consumer<K, V> consumer, List<String> topics, DedupProcessor<K, V> processor,
+  public PollLoop(Consumer<K, V> consumer, List<String> topics, TransactionalBatchProcessor<K, V> processor,
       Duration pollTimeout, @Nullable ConsumerRebalanceListener userListener, long maxPollIntervalMs,
-      @Nullable OffsetsInDatabase offsets, Recoverer<K, V> recoverer) {
+      @Nullable OffsetsInDatabase offsets, Deserializer<K> keyDeserializer) {
     this.consumer = consumer;
     this.topics = topics;
     this.processor = processor;
@@ -63,7 +63,7 @@ public final class PollLoop<K, V> {
     this.userListener = userListener;
     this.maxPollIntervalMs = maxPollIntervalMs;
     this.databaseOffsets = offsets;
-    this.recoverer = recoverer;
+    this.keyDeserializer = keyDeserializer;
   }
 
   /** The dedup scope. */
@@ -137,27 +137,47 @@ public final class PollLoop<K, V> {
   }
 
   /**
-   * Hands a record the consumer's deserializer could not read to the recoverer (null key and value, its
-   * headers, the exception with the original bytes as the cause), then moves past it. If the recoverer
-   * fails, the consumer stays on the record and polls it again after a backoff.
+   * Dead-letters a record the consumer's deserializer could not read (its key deserialized when only the
+   * value failed, its headers, the exception with the original bytes as the cause) through the processor,
+   * which claims its key as dead-lettered where the key strategy finds one, then moves past it and commits
+   * the offset after it like a batch's. If that fails, the consumer stays on the record and polls it again
+   * after a backoff.
    */
   private int deadLetterUndeserializable(RecordDeserializationException e, int failures) {
     TopicPartition tp = e.topicPartition();
+    Headers headers = e.headers() != null ? e.headers() : new RecordHeaders();
     ConsumerRecord<K, V> record = new ConsumerRecord<>(tp.topic(), tp.partition(), e.offset(), e.timestamp(),
-        e.timestampType(), ConsumerRecord.NULL_SIZE, ConsumerRecord.NULL_SIZE, null, null,
-        e.headers() != null ? e.headers() : new RecordHeaders(), Optional.empty());
+        e.timestampType(), ConsumerRecord.NULL_SIZE, ConsumerRecord.NULL_SIZE, readableKey(e, headers), null,
+        headers, Optional.empty());
+    BatchResult result;
     try {
-      recoverer.recover(record, DedupException.undeserializable(record, e));
-    } catch (Exception failure) {
-      log.error("[{}] record {}-{}@{} cannot be deserialized and the recoverer failed ({}); polling it again",
-          scope(), tp.topic(), tp.partition(), e.offset(), failure.toString(), failure);
+      result = processor.deadLetterUnreadable(record, DedupException.undeserializable(record, e));
+    } catch (DedupException failure) {
+      if (failure.kind() == DedupException.Kind.FENCED && databaseOffsets != null) {
+        databaseOffsets.fenced(consumer, List.of(record), failure);
+        return failures;
+      }
+      log.error("[{}] record {}-{}@{} cannot be deserialized and could not be dead-lettered ({}); polling it "
+          + "again", scope(), tp.topic(), tp.partition(), e.offset(), failure.getMessage(), failure);
       backoff.sleep(Math.min(failures + 1, 10));
       return failures + 1;
     }
-    log.warn("[{}] record {}-{}@{} cannot be deserialized; handed to the recoverer: {}", scope(), tp.topic(),
-        tp.partition(), e.offset(), e.getMessage());
     consumer.seek(tp, e.offset() + 1);
+    commit(result.offsets()); // else a restart polls it again from the last committed offset
     return 0;
+  }
+
+  /** The record key when only the value failed to deserialize (a key strategy may need it), else null. */
+  private @Nullable K readableKey(RecordDeserializationException e, Headers headers) {
+    if (e.origin() != RecordDeserializationException.DeserializationExceptionOrigin.VALUE
+        || e.keyBuffer() == null) {
+      return null;
+    }
+    try {
+      return keyDeserializer.deserialize(e.topicPartition().topic(), headers, e.keyBuffer().duplicate());
+    } catch (RuntimeException keyFailure) {
+      return null;
+    }
   }
 
   /**

@@ -91,6 +91,33 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
     return result;
   }
 
+  /**
+   * Dead-letters a record the consumer could not deserialize, by the rule of a record whose handler fails:
+   * in one transaction (which also stores its next offset in offsets-in-PostgreSQL mode), its dedup key, when
+   * the key strategy derives one without the value, is stored with status {@code D} and the record goes to
+   * the recoverer; a redelivery of the very record is skipped. Without a key, only the recoverer is called.
+   *
+   * @param record the record with its headers and {@code null} value (the key, if it could be read)
+   * @param reason kind {@code UNDESERIALIZABLE}, the deserialization failure as its cause
+   * @return the counts and the offset past the record, to commit to Kafka
+   * @throws DedupException of kind {@code RECOVERER_FAILED}, {@code DATABASE} or {@code FENCED}: nothing
+   *     was committed, the record must be polled again
+   */
+  public BatchResult deadLetterUnreadable(ConsumerRecord<K, V> record, DedupException reason) {
+    List<ConsumerRecord<K, V>> one = List.of(record);
+    String key = Plan.of(one, keyStrategy, config).items().get(0).key(); // null when rejected: no claim
+    Tally tally;
+    try {
+      tally = tx.run("dead-lettering " + RecordLog.where(record), one, c -> applier.deadLetter(c, record, key,
+          reason));
+    } catch (Transactions.NonTransientFailure e) {
+      throw e.getCause() instanceof DedupException d ? d : DedupException.recovererFailed(record, key,
+          e.getCause());
+    }
+    tally.report(metrics, scope);
+    return new BatchResult(1, 0, tally.redeliveries, tally.resends, tally.deadLettered, false, nextOffsets(one));
+  }
+
   private Tally processOneByOne(Plan<K, V> plan) {
     Tally total = new Tally();
     for (Plan.Item<K, V> item : plan.items()) {
