@@ -7,8 +7,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Receives the engine's counts and latencies. {@link #micrometer(MeterRegistry)} registers meters
  * {@code kafka.dedup.records.processed}, {@code kafka.dedup.duplicates} (tag {@code cause}),
  * {@code kafka.dedup.dead.lettered} (tag {@code kind}), {@code kafka.dedup.failures} (tag {@code type}),
- * {@code kafka.dedup.claim.latency} (timer) and {@code kafka.dedup.batch.size} (distribution), each
- * tagged with {@code scope}. Every method has a no-op default.
+ * {@code kafka.dedup.claim.latency} (timer), {@code kafka.dedup.batch.size} (distribution),
+ * {@code kafka.dedup.offset.commit.failures} (tag {@code exception}) and
+ * {@code kafka.dedup.dead.letter.reduced} (tag {@code reason}), each tagged with {@code scope}. Every method
+ * has a no-op default.
  */
 public interface DedupMetrics {
 
@@ -61,6 +63,26 @@ public interface DedupMetrics {
    * @param records its size
    */
   default void batch(String scope, int records) {}
+
+  /**
+   * A Kafka offset commit that failed after the database commit (e.g. {@code RebalanceInProgressException}
+   * during a cooperative rebalance); the offsets are committed again after the next poll, and records
+   * redelivered meanwhile are skipped as duplicates. Only the first failure of an
+   * episode (until a commit succeeds or the rebalance completes) is logged, at WARN; the others at DEBUG.
+   *
+   * @param scope the dedup scope
+   * @param exception the simple class name of the failure
+   */
+  default void offsetCommitFailed(String scope, String exception) {}
+
+  /**
+   * A dead-letter copy that could never be sent as it was (e.g. {@code RecordTooLargeException}) was
+   * replaced by a reduced copy without value and original headers ({@link Recoverer#deadLetterTopic}).
+   *
+   * @param scope the dedup scope
+   * @param reason the simple class name of the send failure
+   */
+  default void deadLetterReduced(String scope, String reason) {}
 
   /** @return metrics that go nowhere */
   static DedupMetrics none() {

@@ -16,10 +16,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Outcomes are defined, never silent: a strategy returns {@code null} when the record has no key
  * (then {@link #orElse(KeyStrategy) a fallback} is asked, and with none the record goes to the
- * recoverer), and throws {@link DedupException} (kind {@link DedupException.Kind#INVALID_KEY}) when the
+ * recoverer with {@link DedupException.Kind#MISSING_KEY}), and throws {@link DedupException} (kind {@link DedupException.Kind#INVALID_KEY}) when the
  * key exists but cannot be used (for example header bytes that are not UTF-8); such a record goes to
  * the recoverer and the loop keeps running. Over-long keys are handled by
  * {@link DedupConfig.Builder#oversizedKeys(DedupConfig.OversizedKeys)}.
+ *
+ * <p><b>Blank keys are no keys.</b> The built-in strategies ({@link #header()}, {@link #value},
+ * {@link #recordKeyUniquePerMessage()}) return {@code null} for a key that is empty or only whitespace
+ * (after decoding), so that two different records carrying {@code "   "} are never taken for one message;
+ * {@link #header(String, boolean)} can keep blank header values as keys. A strategy of your own should
+ * return {@code null} for "no key" likewise: an empty key is treated as missing, any other string is a key.
  *
  * @param <K> record key type
  * @param <V> record value type
@@ -76,7 +82,8 @@ public interface KeyStrategy<K, V> {
 
   /**
    * The last header named {@code name}, decoded as strict UTF-8; invalid UTF-8 is an
-   * {@link DedupException.Kind#INVALID_KEY invalid key}; an absent or empty header is no key.
+   * {@link DedupException.Kind#INVALID_KEY invalid key}; an absent, empty or blank (only whitespace) header
+   * is no key.
    *
    * @param name header name, not blank
    * @param <K> record key type
@@ -85,6 +92,22 @@ public interface KeyStrategy<K, V> {
    * @throws IllegalArgumentException if {@code name} is blank
    */
   static <K, V> KeyStrategy<K, V> header(String name) {
+    return header(name, false);
+  }
+
+  /**
+   * Like {@link #header(String)}; with {@code blankIsKey} a header of only whitespace is a key like any
+   * other (so every record carrying {@code "   "} is one message), for producers that use such keys on
+   * purpose. An absent or empty header is no key either way.
+   *
+   * @param name header name, not blank
+   * @param blankIsKey whether a header of only whitespace is a key; {@link #header(String)} uses false
+   * @param <K> record key type
+   * @param <V> record value type
+   * @return the strategy
+   * @throws IllegalArgumentException if {@code name} is blank
+   */
+  static <K, V> KeyStrategy<K, V> header(String name, boolean blankIsKey) {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("header name must not be blank, but was '" + name + "'");
     }
@@ -95,19 +118,21 @@ public interface KeyStrategy<K, V> {
         if (header == null || header.value() == null || header.value().length == 0) {
           return null;
         }
+        String key;
         try {
-          return StandardCharsets.UTF_8.newDecoder()
+          key = StandardCharsets.UTF_8.newDecoder()
               .onMalformedInput(CodingErrorAction.REPORT)
               .onUnmappableCharacter(CodingErrorAction.REPORT)
               .decode(ByteBuffer.wrap(header.value())).toString();
         } catch (CharacterCodingException e) {
           throw DedupException.invalidKey(record, "header '" + name + "' is not valid UTF-8", e);
         }
+        return blankIsKey ? key : nonBlank(key);
       }
 
       @Override
       public String toString() {
-        return "header(" + name + ")";
+        return "header(" + name + (blankIsKey ? ", blank is a key" : "") + ")";
       }
     };
   }
@@ -120,7 +145,7 @@ public interface KeyStrategy<K, V> {
    *
    * @param <K> record key type
    * @param <V> record value type
-   * @return the strategy; a null record key is no key
+   * @return the strategy; a null, empty or blank record key is no key
    */
   static <K, V> KeyStrategy<K, V> recordKeyUniquePerMessage() {
     return new KeyStrategy<>() {
@@ -130,7 +155,7 @@ public interface KeyStrategy<K, V> {
         if (key == null) {
           return null;
         }
-        return key instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : key.toString();
+        return nonBlank(key instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : key.toString());
       }
 
       @Override
@@ -144,7 +169,7 @@ public interface KeyStrategy<K, V> {
    * A key computed from the record value, e.g. {@code order -> order.eventId()}. Not called for
    * {@code null} values (tombstones have no key).
    *
-   * @param extractor returns the key or {@code null} for none
+   * @param extractor returns the key or {@code null} for none; an empty or blank result is none too
    * @param <K> record key type
    * @param <V> record value type
    * @return the strategy
@@ -155,7 +180,7 @@ public interface KeyStrategy<K, V> {
       @Override
       public @Nullable String keyOf(ConsumerRecord<K, V> record) {
         V value = record.value();
-        return value == null ? null : extractor.apply(value);
+        return value == null ? null : nonBlank(extractor.apply(value));
       }
 
       @Override
@@ -203,6 +228,11 @@ public interface KeyStrategy<K, V> {
         return "topicPartitionOffset";
       }
     };
+  }
+
+  /** {@code key}, or null when it is null, empty or only whitespace: such a key would merge unrelated records. */
+  private static @Nullable String nonBlank(@Nullable String key) {
+    return key == null || key.isBlank() ? null : key;
   }
 
   /** The marker behind {@link #none()}. */

@@ -41,4 +41,14 @@ final class CountingMetrics implements DedupMetrics {
   public void claim(String scope, int keys, long nanos) {
     add("claims", 1);
   }
+
+  @Override
+  public void offsetCommitFailed(String scope, String exception) {
+    add("commitFailed." + exception, 1);
+  }
+
+  @Override
+  public void deadLetterReduced(String scope, String reason) {
+    add("reduced." + reason, 1);
+  }
 }

@@ -141,6 +141,104 @@ class DedupConsumerIT {
     assertThat(refused.get()).isGreaterThanOrEqualTo(2);
   }
 
+  /**
+   * Issue 16, defect 7: during a rebalance every batch's offset commit can fail; that used to be one WARN per
+   * batch (thousands in a run). Now the first refusal of an episode is logged, every one is counted.
+   */
+  @Test
+  void refusedOffsetCommitsAreCountedEachAndLoggedOncePerEpisode() {
+    String topic = fx.kafka.createTopic("commit-flood", 1);
+    var producer = fx.producer();
+    for (int i = 0; i < 20; i++) {
+      EngineFixture.send(producer, topic, "order-" + i, "v" + i, "flood-key-" + i);
+    }
+    java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    CountingMetrics metrics = new CountingMetrics();
+    Map<String, Object> props = fx.kafka.consumerProps("g-commit-flood");
+    props.put("max.poll.records", 2); // ten batches, ten commits
+    try (LogCapture log = new LogCapture("io.github.kafkadedup.consumer.DedupConsumer")) {
+      fx.start(DedupConsumer.builder(props, new StringDeserializer(), new StringDeserializer(), fx.db.dataSource())
+          .topics(topic).keyStrategy(KeyStrategy.header()).recordHandler(EngineFixture.insertOrder())
+          .recoverer(fx.dlt()).config(DedupConfig.builder().metrics(metrics).build())
+          .consumerFactory(p -> new org.apache.kafka.clients.consumer.KafkaConsumer<>(p, new StringDeserializer(),
+              new StringDeserializer()) {
+            @Override
+            public void commitSync(Map<org.apache.kafka.common.TopicPartition,
+                org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets) {
+              if (refused.getAndIncrement() < 6) { // six commits in a row meet the same rebalance
+                throw new org.apache.kafka.common.errors.RebalanceInProgressException("rebalance in progress");
+              }
+              super.commitSync(offsets);
+            }
+          })
+          .build());
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(fx.count("SELECT count(*) FROM orders WHERE topic = '" + topic + "'")).isEqualTo(20);
+        assertThat(committed("g-commit-flood", topic)).isEqualTo(20);
+      });
+      assertThat(metrics.get("commitFailed.RebalanceInProgressException")).as("every refusal counted").isEqualTo(6);
+      assertThat(log.count("WARN", "offset commit failed")).as("one line for the episode").isEqualTo(1);
+    }
+  }
+
+  /**
+   * Issue 16, defect 1: with only bootstrap.servers and group.id (the README's props), records published
+   * before the group first joined used to be skipped (Kafka's default auto.offset.reset=latest).
+   */
+  @Test
+  void aNewGroupWithoutAutoOffsetResetAppliesWhatWasPublishedBeforeItJoined() {
+    String topic = fx.kafka.createTopic("offset-reset", 2);
+    var producer = fx.producer();
+    for (int i = 0; i < 10; i++) {
+      EngineFixture.send(producer, topic, "order-" + i, "v" + i, "reset-key-" + i);
+    }
+    Map<String, Object> props = new java.util.HashMap<>(Map.of("bootstrap.servers", fx.kafka.bootstrapServers(),
+        "group.id", "g-offset-reset"));
+    fx.start(DedupConsumer.builder(props, new StringDeserializer(), new StringDeserializer(), fx.db.dataSource())
+        .topics(topic).keyStrategy(KeyStrategy.header()).recordHandler(EngineFixture.insertOrder())
+        .recoverer(fx.dlt()).build());
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(fx.count("SELECT count(*) FROM orders WHERE topic = '" + topic + "'")).isEqualTo(10));
+  }
+
+  @Test
+  void anExplicitLatestIsHonouredAndLoggedNamingTheConsequence() {
+    Map<String, Object> props = fx.kafka.consumerProps("g-latest");
+    props.put("auto.offset.reset", "latest");
+    try (LogCapture log = new LogCapture("io.github.kafkadedup.consumer.DedupConsumer")) {
+      DedupConsumer<String, String> consumer = DedupConsumer.builder(props, new StringDeserializer(),
+              new StringDeserializer(), fx.db.dataSource())
+          .topics("any").keyStrategy(KeyStrategy.header()).recordHandler(EngineFixture.insertOrder())
+          .recoverer(Recoverer.logAndMarkDead()).build();
+      consumer.close();
+      assertThat(log.count("WARN", "auto.offset.reset=latest (set explicitly)")).isEqualTo(1);
+      assertThat(log.lines).anySatisfy(l -> assertThat(l).contains("never applied, never dead-lettered"));
+    }
+  }
+
+  /**
+   * Issue 16, defect 5: two different records whose idempotency-key header is only whitespace used to be
+   * taken for one message (the second dropped as a re-send). A blank key is no key: the fallback decides.
+   */
+  @Test
+  void recordsWithBlankIdempotencyKeysAreNotTakenForOneMessage() {
+    String topic = fx.kafka.createTopic("blank-keys", 1);
+    fx.kafka.createTopic(topic + ".DLT", 1, Map.of());
+    var producer = fx.producer();
+    EngineFixture.send(producer, topic, "order-1", "first", "   ");
+    EngineFixture.send(producer, topic, "order-2", "second", "   ");
+    EngineFixture.send(producer, topic, "order-3", "third", "\t");
+    fx.start(DedupConsumer.builder(fx.kafka.consumerProps("g-blank"), new StringDeserializer(),
+            new StringDeserializer(), fx.db.dataSource())
+        .topics(topic)
+        .keyStrategy(KeyStrategy.<String, String>header().orElse(KeyStrategy.topicPartitionOffset()))
+        .recordHandler(EngineFixture.insertOrder()).recoverer(fx.dlt()).build());
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(fx.count("SELECT count(*) FROM orders WHERE topic = '" + topic + "'")).isEqualTo(3));
+    assertThat(fx.count("SELECT count(*) FROM processed_messages WHERE topic = '" + topic
+        + "' AND message_key LIKE '" + topic + "-0@%'")).as("keyed by the fallback").isEqualTo(3);
+  }
+
   @Test
   void autoCommitIsRejectedNamingTheProperty() {
     Map<String, Object> props = fx.kafka.consumerProps("g-auto");

@@ -65,4 +65,26 @@ class KeyStrategyTest {
     assertThat(byValue.keyOf(record("k", "evt-9:payload", "x", null))).isEqualTo("evt-9");
     assertThat(byValue.keyOf(record("k", null, "x", null))).as("tombstone").isNull();
   }
+
+  /** Issue 16, defect 5: two different records carrying "   " must not be taken for one message. */
+  @Test
+  void blankKeysAreNoKeysSoTheFallbackOrMissingKeyApplies() {
+    byte[] blank = " \t  ".getBytes(StandardCharsets.UTF_8);
+    assertThat(KeyStrategy.<String, String>header().keyOf(record("k", "v", "idempotency-key", blank))).isNull();
+    KeyStrategy<String, String> s = KeyStrategy.<String, String>header().orElse(KeyStrategy.topicPartitionOffset());
+    assertThat(s.keyOf(record("k", "v", "idempotency-key", blank))).isEqualTo("orders-3@1842");
+    assertThat(KeyStrategy.<String, String>recordKeyUniquePerMessage().keyOf(record("   ", "v", "x", null))).isNull();
+    assertThat(KeyStrategy.<String, String>value(v -> "  ").keyOf(record("k", "v", "x", null))).isNull();
+    assertThat(KeyStrategy.<String, String>value(v -> " evt-1 ").keyOf(record("k", "v", "x", null)))
+        .as("only blank keys are none; others are kept verbatim").isEqualTo(" evt-1 ");
+  }
+
+  @Test
+  void aHeaderStrategyCanKeepBlankKeys() {
+    byte[] blank = "   ".getBytes(StandardCharsets.UTF_8);
+    KeyStrategy<String, String> s = KeyStrategy.header("idempotency-key", true);
+    assertThat(s.keyOf(record("k", "v", "idempotency-key", blank))).isEqualTo("   ");
+    assertThat(s.keyOf(record("k", "v", "idempotency-key", new byte[0]))).as("empty is still none").isNull();
+    assertThat(s).hasToString("header(idempotency-key, blank is a key)");
+  }
 }

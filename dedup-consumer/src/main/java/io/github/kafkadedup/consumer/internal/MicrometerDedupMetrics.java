@@ -54,4 +54,18 @@ public final class MicrometerDedupMetrics implements DedupMetrics {
     DistributionSummary.builder("kafka.dedup.batch.size").description("records per poll batch")
         .tag("scope", scope).register(registry).record(records);
   }
+
+  @Override
+  public void offsetCommitFailed(String scope, String exception) {
+    Counter.builder("kafka.dedup.offset.commit.failures")
+        .description("Kafka offset commits that failed after the database commit (retried after the next poll)")
+        .tag("scope", scope).tag("exception", exception).register(registry).increment();
+  }
+
+  @Override
+  public void deadLetterReduced(String scope, String reason) {
+    Counter.builder("kafka.dedup.dead.letter.reduced")
+        .description("dead-letter copies reduced to headers because the full copy could never be sent")
+        .tag("scope", scope).tag("reason", reason).register(registry).increment();
+  }
 }

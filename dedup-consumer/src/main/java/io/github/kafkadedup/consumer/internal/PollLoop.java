@@ -2,6 +2,7 @@ package io.github.kafkadedup.consumer.internal;
 
 import io.github.kafkadedup.consumer.BatchResult;
 import io.github.kafkadedup.consumer.DedupException;
+import io.github.kafkadedup.consumer.DedupMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,6 +45,9 @@ public final class PollLoop<K, V> {
   private final CountDownLatch stopped = new CountDownLatch(1);
   /** Offsets whose database transaction committed but whose Kafka commit has not succeeded yet. */
   private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+  private final DedupMetrics metrics;
+  /** Offset commits refused in a row: the first of an episode is logged at WARN, the others at DEBUG. */
+  private int refusedCommits;
   private volatile boolean closing;
   private volatile boolean started;
 
@@ -64,6 +68,7 @@ public final class PollLoop<K, V> {
     this.maxPollIntervalMs = maxPollIntervalMs;
     this.databaseOffsets = offsets;
     this.keyDeserializer = keyDeserializer;
+    this.metrics = processor.metrics();
   }
 
   /** The dedup scope. */
@@ -213,17 +218,28 @@ public final class PollLoop<K, V> {
     }
   }
 
-  /** Commits; returns false (logged) if Kafka refused, e.g. RebalanceInProgressException. */
+  /**
+   * Commits; returns false if Kafka refused (e.g. RebalanceInProgressException). Every refusal is counted;
+   * the log says it once per episode (until a commit succeeds or partitions are assigned), at WARN, so a
+   * cooperative rebalance does not write one line per batch.
+   */
   private boolean commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
     try {
       consumer.commitSync(offsets);
+      refusedCommits = 0;
       return true;
     } catch (WakeupException e) {
       throw e;
     } catch (KafkaException e) {
       // the DB commit stands; retried after the next poll while the partitions stay ours
-      log.warn("[{}] offset commit failed after the database commit ({}); retrying after the next poll", scope(),
-          e.toString());
+      metrics.offsetCommitFailed(scope(), e.getClass().getSimpleName());
+      if (refusedCommits++ == 0) {
+        log.warn("[{}] offset commit failed after the database commit ({}); retrying after each poll until it "
+            + "succeeds (further failures in a row: DEBUG, and the meter kafka.dedup.offset.commit.failures; records "
+            + "redelivered meanwhile are skipped as duplicates)", scope(), e.toString());
+      } else {
+        log.debug("[{}] offset commit failed again ({} in a row): {}", scope(), refusedCommits, e.toString());
+      }
       return false;
     }
   }
@@ -300,6 +316,7 @@ public final class PollLoop<K, V> {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      refusedCommits = 0; // the rebalance is over: a refusal from now on is a new episode
       if (!partitions.isEmpty()) {
         log.info("[{}] partitions assigned: {}", scope(), partitions);
       }

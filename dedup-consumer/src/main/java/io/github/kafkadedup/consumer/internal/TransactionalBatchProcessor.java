@@ -66,6 +66,11 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
     return scope;
   }
 
+  /** Where this processor's counts go (the poll loop reports its offset commits there too). */
+  public DedupMetrics metrics() {
+    return metrics;
+  }
+
   @Override
   public BatchResult process(List<ConsumerRecord<K, V>> records) {
     if (records.isEmpty()) {
