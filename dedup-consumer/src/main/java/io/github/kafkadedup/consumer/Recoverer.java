@@ -1,7 +1,9 @@
 package io.github.kafkadedup.consumer;
 
+import io.github.kafkadedup.consumer.internal.DeadLetterProducerSettings;
 import io.github.kafkadedup.consumer.internal.DeadLetterPublisher;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
@@ -31,11 +33,21 @@ public interface Recoverer<K, V> {
 
   /**
    * Publishes to {@code <topic>.DLT} with the original key, value and headers, plus headers
-   * {@code dedup-dlt-kind}, {@code dedup-dlt-reason}, {@code dedup-dlt-exception},
+   * {@code dedup-dlt-kind}, {@code dedup-dlt-reason} (at most 4096 characters), {@code dedup-dlt-exception},
    * {@code dedup-dlt-original-topic}, {@code -partition}, {@code -offset}. Waits for the broker's
    * acknowledgement (up to 30 s). The DLT topic must exist unless the broker auto-creates topics.
    *
-   * @param producer a byte[] producer (idempotent preset recommended); not closed by the recoverer
+   * <p>Size the producer with {@link #deadLetterProducerProperties}, so that every record the consumer can
+   * receive can be sent back. A copy that can never be sent anyway ({@code RecordTooLargeException} from
+   * the producer or the broker, {@code InvalidRecordException}, {@code SerializationException}) does not
+   * block the partition: a reduced copy is published instead, without the value, keeping the key and the
+   * original headers only up to 1 KiB each, with the {@code dedup-dlt-*} headers (which name the source
+   * topic-partition@offset) and {@code dedup-dlt-reduced} (why), {@code dedup-dlt-original-key-bytes},
+   * {@code -value-bytes}, {@code -headers-bytes}; logged once at WARN, counted by
+   * {@link DedupMetrics#deadLetterReduced}. Other failures (broker unreachable, timeout) are thrown: the
+   * record is not acknowledged and is tried again after a backoff.
+   *
+   * @param producer a byte[] producer (see {@link #deadLetterProducerProperties}); not closed by the recoverer
    * @param keySerializer serializes the record key back to bytes
    * @param valueSerializer serializes the record value back to bytes
    * @param <K> record key type
@@ -62,6 +74,25 @@ public interface Recoverer<K, V> {
       Serializer<? super K> keySerializer, Serializer<? super V> valueSerializer,
       Function<ConsumerRecord<?, ?>, String> topic) {
     return new DeadLetterPublisher<>(producer, keySerializer, valueSerializer, topic, Duration.ofSeconds(30));
+  }
+
+  /**
+   * Properties for the dead-letter producer of a consumer built from {@code consumerProperties}:
+   * {@code bootstrap.servers} and the {@code security.*}, {@code ssl.*}, {@code sasl.*} settings taken from
+   * them, byte[] serializers, {@code acks=all}, idempotence, and {@code max.request.size} (and
+   * {@code buffer.memory}, if lower) set to the largest record the consumer can receive
+   * ({@code fetch.max.bytes} or {@code max.partition.fetch.bytes}, whichever is larger; Kafka's default
+   * 52428800) plus 32 KiB for the dead-letter headers. Then {@code overrides} apply.
+   *
+   * @param consumerProperties the properties the consumer is built from
+   * @param overrides producer properties to set on top (e.g. {@code client.id}, {@code compression.type})
+   * @return a new mutable map
+   * @throws DedupException of kind {@code CONFIGURATION}, naming both properties, if {@code overrides} set
+   *     {@code max.request.size} or {@code buffer.memory} below that
+   */
+  static Map<String, Object> deadLetterProducerProperties(Map<String, ?> consumerProperties,
+      Map<String, ?> overrides) {
+    return DeadLetterProducerSettings.of(consumerProperties, overrides);
   }
 
   /**

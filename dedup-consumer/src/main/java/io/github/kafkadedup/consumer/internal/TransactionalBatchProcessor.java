@@ -46,10 +46,11 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
     this.scope = scope;
     this.keyStrategy = keyStrategy;
     this.handler = batchHandler != null ? batchHandler : perRecord(recordHandler);
-    this.recoverer = recoverer;
     this.metrics = config.metrics();
+    this.recoverer = DeadLetterPublisher.reporting(recoverer, metrics, scope);
     this.tx = new Transactions(dataSource, scope, config, hook);
-    this.applier = new BatchApplier<>(new PostgresClaimStore(config.schema()), config, scope, handler, recoverer);
+    this.applier = new BatchApplier<>(new PostgresClaimStore(config.schema()), config, scope, handler,
+        this.recoverer);
   }
 
   private static <K, V> BatchHandler<K, V> perRecord(@Nullable RecordHandler<K, V> recordHandler) {

@@ -4,11 +4,15 @@ import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.DedupMetrics;
 import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.RetentionJob;
+import io.github.kafkadedup.consumer.internal.ConsumerSettings;
 import io.github.kafkadedup.spring.DedupListeners;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -16,6 +20,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -178,6 +183,34 @@ public class DedupAutoConfiguration {
     DedupMetrics dedupMetrics(ObjectProvider<MeterRegistry> registry) {
       MeterRegistry r = registry.getIfUnique();
       return r == null ? DedupMetrics.none() : DedupMetrics.micrometer(r);
+    }
+  }
+
+  /**
+   * Defaults {@code auto.offset.reset} to {@code earliest} on Boot's consumer factory when the application set
+   * none ({@code spring.kafka.consumer.auto-offset-reset} or {@code spring.kafka.consumer.properties}):
+   * Kafka's default, {@code latest}, makes a new group skip every record published before it first joined.
+   * An explicit value is kept, and logged at WARN unless it is {@code earliest}. Consumer factories the
+   * application defines itself are left alone.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer")
+  static class OffsetResetDefault {
+    private static final Logger log = LoggerFactory.getLogger(DedupAutoConfiguration.class);
+
+    @Bean
+    DefaultKafkaConsumerFactoryCustomizer dedupAutoOffsetResetDefault() {
+      return factory -> {
+        Map<String, Object> configs = factory.getConfigurationProperties();
+        if (!configs.containsKey(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG)) {
+          factory.updateConfigs(Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
+          return;
+        }
+        String warning = ConsumerSettings.offsetResetWarning(configs);
+        if (warning != null) {
+          log.warn("kafka-dedup: Spring Boot's consumer factory has {}", warning);
+        }
+      };
     }
   }
 }

@@ -188,4 +188,20 @@ class DedupAutoConfigurationTest {
     }
     return all.toString();
   }
+
+  /** Issue 16, defect 1: Boot's consumer factory gets auto.offset.reset=earliest unless the application set one. */
+  @Test
+  void bootsConsumerFactoryDefaultsToEarliestAndKeepsAnExplicitValue() {
+    ApplicationContextRunner withKafka = runner.withConfiguration(AutoConfigurations.of(
+        org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration.class));
+    withKafka.run(context -> assertThat(context.getBean(org.springframework.kafka.core.ConsumerFactory.class)
+        .getConfigurationProperties()).containsEntry("auto.offset.reset", "earliest"));
+    withKafka.withPropertyValues("spring.kafka.consumer.auto-offset-reset=latest").run(context ->
+        assertThat(context.getBean(org.springframework.kafka.core.ConsumerFactory.class)
+            .getConfigurationProperties()).containsEntry("auto.offset.reset", "latest"));
+    runner.withPropertyValues("dedup.enabled=false").withConfiguration(AutoConfigurations.of(
+            org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration.class))
+        .run(context -> assertThat(context.getBean(org.springframework.kafka.core.ConsumerFactory.class)
+            .getConfigurationProperties()).doesNotContainKey("auto.offset.reset"));
+  }
 }
