@@ -9,7 +9,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +21,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -150,10 +147,7 @@ public final class PollLoop<K, V> {
    */
   private int deadLetterUndeserializable(RecordDeserializationException e, int failures) {
     TopicPartition tp = e.topicPartition();
-    Headers headers = e.headers() != null ? e.headers() : new RecordHeaders();
-    ConsumerRecord<K, V> record = new ConsumerRecord<>(tp.topic(), tp.partition(), e.offset(), e.timestamp(),
-        e.timestampType(), ConsumerRecord.NULL_SIZE, ConsumerRecord.NULL_SIZE, readableKey(e, headers), null,
-        headers, Optional.empty());
+    ConsumerRecord<K, V> record = UnreadableRecord.of(e, keyDeserializer);
     BatchResult result;
     try {
       result = processor.deadLetterUnreadable(record, DedupException.undeserializable(record, e));
@@ -170,19 +164,6 @@ public final class PollLoop<K, V> {
     consumer.seek(tp, e.offset() + 1);
     commit(result.offsets()); // else a restart polls it again from the last committed offset
     return 0;
-  }
-
-  /** The record key when only the value failed to deserialize (a key strategy may need it), else null. */
-  private @Nullable K readableKey(RecordDeserializationException e, Headers headers) {
-    if (e.origin() != RecordDeserializationException.DeserializationExceptionOrigin.VALUE
-        || e.keyBuffer() == null) {
-      return null;
-    }
-    try {
-      return keyDeserializer.deserialize(e.topicPartition().topic(), headers, e.keyBuffer().duplicate());
-    } catch (RuntimeException keyFailure) {
-      return null;
-    }
   }
 
   /**
