@@ -67,8 +67,9 @@ public interface DedupMetrics {
   /**
    * A Kafka offset commit that failed after the database commit (e.g. {@code RebalanceInProgressException}
    * during a cooperative rebalance); the offsets are committed again after the next poll, and records
-   * redelivered meanwhile are skipped as duplicates. Only the first failure of an
-   * episode (until a commit succeeds or the rebalance completes) is logged, at WARN; the others at DEBUG.
+   * redelivered meanwhile are skipped as duplicates. The log has a WARN for the first
+   * failure of an episode (until a commit succeeds or the rebalance completes), for another exception and for
+   * every 100th failure in a row; the others are at DEBUG.
    *
    * @param scope the dedup scope
    * @param exception the simple class name of the failure

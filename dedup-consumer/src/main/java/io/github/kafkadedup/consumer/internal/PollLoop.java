@@ -43,8 +43,11 @@ public final class PollLoop<K, V> {
   /** Offsets whose database transaction committed but whose Kafka commit has not succeeded yet. */
   private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
   private final DedupMetrics metrics;
+  /** Refusals in a row logged at DEBUG between two WARN lines saying that commits still fail. */
+  private static final int PERSISTENT_REFUSALS = 100;
   /** Offset commits refused in a row: the first of an episode is logged at WARN, the others at DEBUG. */
   private int refusedCommits;
+  private @Nullable Class<?> lastRefusal;
   private volatile boolean closing;
   private volatile boolean started;
 
@@ -201,23 +204,30 @@ public final class PollLoop<K, V> {
 
   /**
    * Commits; returns false if Kafka refused (e.g. RebalanceInProgressException). Every refusal is counted;
-   * the log says it once per episode (until a commit succeeds or partitions are assigned), at WARN, so a
-   * cooperative rebalance does not write one line per batch.
+   * the log says it at WARN once per episode (until a commit succeeds or partitions are assigned), again for
+   * another exception or every 100 refusals in a row, else at DEBUG: a cooperative rebalance must not write
+   * one line per batch.
    */
   private boolean commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
     try {
       consumer.commitSync(offsets);
       refusedCommits = 0;
+      lastRefusal = null;
       return true;
     } catch (WakeupException e) {
       throw e;
     } catch (KafkaException e) {
       // the DB commit stands; retried after the next poll while the partitions stay ours
       metrics.offsetCommitFailed(scope(), e.getClass().getSimpleName());
-      if (refusedCommits++ == 0) {
+      boolean newKind = !e.getClass().equals(lastRefusal);
+      lastRefusal = e.getClass();
+      if (refusedCommits++ == 0 || newKind) {
         log.warn("[{}] offset commit failed after the database commit ({}); retrying after each poll until it "
             + "succeeds (further failures in a row: DEBUG, and the meter kafka.dedup.offset.commit.failures; records "
             + "redelivered meanwhile are skipped as duplicates)", scope(), e.toString());
+      } else if (refusedCommits % PERSISTENT_REFUSALS == 0) {
+        log.warn("[{}] offset commits still fail after the database commit: {} in a row, the last {}", scope(),
+            refusedCommits, e.toString());
       } else {
         log.debug("[{}] offset commit failed again ({} in a row): {}", scope(), refusedCommits, e.toString());
       }
@@ -298,6 +308,7 @@ public final class PollLoop<K, V> {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       refusedCommits = 0; // the rebalance is over: a refusal from now on is a new episode
+      lastRefusal = null;
       if (!partitions.isEmpty()) {
         log.info("[{}] partitions assigned: {}", scope(), partitions);
       }
