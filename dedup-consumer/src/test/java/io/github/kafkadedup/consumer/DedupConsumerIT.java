@@ -143,7 +143,8 @@ class DedupConsumerIT {
 
   /**
    * Issue 16, defect 7: during a rebalance every batch's offset commit can fail; that used to be one WARN per
-   * batch (thousands in a run). Now the first refusal of an episode is logged, every one is counted.
+   * batch (thousands in a run). Now the first refusal of an episode is logged at WARN (and another exception),
+   * every one is counted.
    */
   @Test
   void refusedOffsetCommitsAreCountedEachAndLoggedOncePerEpisode() {
@@ -165,8 +166,12 @@ class DedupConsumerIT {
             @Override
             public void commitSync(Map<org.apache.kafka.common.TopicPartition,
                 org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets) {
-              if (refused.getAndIncrement() < 6) { // six commits in a row meet the same rebalance
+              int n = refused.getAndIncrement();
+              if (n < 6) { // six commits in a row meet the same rebalance
                 throw new org.apache.kafka.common.errors.RebalanceInProgressException("rebalance in progress");
+              }
+              if (n == 6) { // then another failure: worth its own line
+                throw new org.apache.kafka.common.errors.TimeoutException("commit timed out");
               }
               super.commitSync(offsets);
             }
@@ -177,7 +182,10 @@ class DedupConsumerIT {
         assertThat(committed("g-commit-flood", topic)).isEqualTo(20);
       });
       assertThat(metrics.get("commitFailed.RebalanceInProgressException")).as("every refusal counted").isEqualTo(6);
-      assertThat(log.count("WARN", "offset commit failed")).as("one line for the episode").isEqualTo(1);
+      assertThat(metrics.get("commitFailed.TimeoutException")).isEqualTo(1);
+      assertThat(log.count("WARN", "offset commit failed")).as("one line for the episode, one for the other "
+          + "exception").isEqualTo(2);
+      assertThat(log.count("WARN", "RebalanceInProgressException")).isEqualTo(1);
     }
   }
 
