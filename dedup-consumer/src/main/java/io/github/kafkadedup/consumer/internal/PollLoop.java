@@ -222,7 +222,12 @@ public final class PollLoop<K, V> {
     }
   }
 
+  /** Seeks back to poll the failed batch again (with offsets in the database: from the stored offset). */
   private void rewind(List<ConsumerRecord<K, V>> batch) {
+    if (databaseOffsets != null) {
+      databaseOffsets.rewind(consumer, batch);
+      return;
+    }
     Map<TopicPartition, Long> first = new HashMap<>();
     for (ConsumerRecord<K, V> r : batch) {
       first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
