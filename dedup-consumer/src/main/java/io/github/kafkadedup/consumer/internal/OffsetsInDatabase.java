@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,8 +103,12 @@ public final class OffsetsInDatabase {
    * past it is stored. A commit whose outcome was unknown may have stored the batch (or part of it): polling
    * from its first offset would only fetch records to skip. If the stored offsets cannot be read, the batch's
    * first offsets: the next transaction reads them before applying anything and skips what was applied.
+   *
+   * @return the stored offsets that are past the batch's first offsets: committed in the database, still
+   *     to be committed to Kafka (for lag monitoring; nothing new may arrive to do it)
    */
-  public void rewind(Consumer<?, ?> consumer, List<? extends ConsumerRecord<?, ?>> batch) {
+  public Map<TopicPartition, OffsetAndMetadata> rewind(Consumer<?, ?> consumer,
+      List<? extends ConsumerRecord<?, ?>> batch) {
     Map<TopicPartition, Long> first = firstOffsets(batch);
     first.keySet().retainAll(consumer.assignment());
     Map<TopicPartition, Long> stored;
@@ -113,9 +118,19 @@ public final class OffsetsInDatabase {
       stored = Map.of();
       log.debug("[{}] stored offsets unreadable ({}); rewinding to the batch's first offsets", scope, e.toString());
     }
+    Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
     for (Map.Entry<TopicPartition, Long> e : first.entrySet()) {
-      consumer.seek(e.getKey(), Math.max(e.getValue(), stored.getOrDefault(e.getKey(), -1L)));
+      long next = stored.getOrDefault(e.getKey(), -1L);
+      consumer.seek(e.getKey(), Math.max(e.getValue(), next));
+      if (next > e.getValue()) {
+        done.put(e.getKey(), new OffsetAndMetadata(next));
+      }
     }
+    if (!done.isEmpty()) {
+      log.info("[{}] the database holds offsets past the failed batch (a commit whose outcome was unknown "
+          + "landed): resuming from {}", scope, done);
+    }
+    return done;
   }
 
   private static Map<TopicPartition, Long> firstOffsets(List<? extends ConsumerRecord<?, ?>> batch) {
