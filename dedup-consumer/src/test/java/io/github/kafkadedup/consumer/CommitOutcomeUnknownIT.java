@@ -91,6 +91,13 @@ class CommitOutcomeUnknownIT {
     return committed.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
   }
 
+  /** How many records {@code topic} (one partition) holds: its end offset, read from the broker. */
+  private static long recordsIn(String topic, org.apache.kafka.clients.admin.Admin admin) throws Exception {
+    TopicPartition tp = new TopicPartition(topic, 0);
+    return admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).partitionResult(tp)
+        .get(30, TimeUnit.SECONDS).offset();
+  }
+
   /** Every record applied exactly once, Kafka's (and the database's) offsets at the end of the topic. */
   private void assertExactlyOnce(String topic, Mode mode, int records) throws Exception {
     await().atMost(Duration.ofSeconds(60)).until(() -> committedInKafka("g-" + topic) == records);
@@ -163,6 +170,7 @@ class CommitOutcomeUnknownIT {
     await().atMost(Duration.ofSeconds(60)).until(() -> proxy.cuts() == 1);
     await().atMost(Duration.ofSeconds(60)).until(() -> committedInKafka("g-" + topic) == 4);
     assertThat(fx.readAll(topic + ".DLT", 1)).hasSize(1);
+    assertThat(recordsIn(topic + ".DLT", fx.kafka.admin())).as("dead-letter copies").isEqualTo(1);
     assertThat(fx.count("SELECT count(*) FROM orders WHERE topic = '" + topic + "'")).isEqualTo(3);
     if (mode.claims) {
       assertThat(fx.count("SELECT count(*) FROM processed_messages WHERE topic = '" + topic + "' AND status = 'D'"))
