@@ -247,14 +247,6 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
       return this;
     }
 
-    /** {@code first}, then {@code fence}: the ownership check is the last statement before the commit. */
-    private static TransactionHook then(TransactionHook first, OffsetFence fence) {
-      return (connection, records) -> {
-        first.beforeCommit(connection, records);
-        fence.beforeCommit(connection, records);
-      };
-    }
-
     Builder<K, V> hook(TransactionHook value) {
       this.hook = Objects.requireNonNull(value, "hook");
       return this;
@@ -279,7 +271,7 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
         String configured = config.scope();
         String scope = configured != null ? configured : groupId;
         OffsetFence fence = new OffsetFence(dataSource, config.schema(), scope);
-        hooks = then(hook, fence);
+        hooks = TransactionHook.both(hook, fence); // the fence last: the final statement before the commit
         databaseOffsets = new OffsetsInDatabase(fence, scope, config.metrics());
       }
       TransactionalBatchProcessor<K, V> built = processor.hook(hooks).buildEngine();

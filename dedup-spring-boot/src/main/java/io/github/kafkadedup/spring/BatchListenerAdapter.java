@@ -3,7 +3,6 @@ package io.github.kafkadedup.spring;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.internal.Plan;
 import io.github.kafkadedup.consumer.internal.RecordLog;
-import io.github.kafkadedup.consumer.internal.TransientErrors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,7 +93,7 @@ final class BatchListenerAdapter<K, V>
         }
         throw failedAt(items.get(position).record(), failure);
       }
-      if (items.size() == 1 || TransientErrors.isTransient(failure)) {
+      if (items.size() == 1 || DedupListeners.isTransient(failure)) {
         throw failedAt(items.getFirst().record(), failure);
       }
       log.warn("[{}] batch of {} records failed ({}); applying it record by record to isolate the poison record",
@@ -114,7 +113,7 @@ final class BatchListenerAdapter<K, V>
 
   /** One transaction; returns whether the listener nacked. */
   private boolean runInTransaction(Call<K, V> call, List<Plan.Item<K, V>> items, boolean forwardAck) {
-    Attempt<K, V> attempt = transactions.execute(status -> {
+    Attempt<K, V> attempt = CommitOutcome.execute(transactions, status -> {
       ClaimStep.Outcome<K, V> outcome = claims.claim(scope, items);
       DeferredAcknowledgment deferred = null;
       if (!outcome.toHandle().isEmpty()) {

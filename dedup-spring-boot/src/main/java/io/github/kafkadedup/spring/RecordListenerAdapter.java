@@ -42,7 +42,7 @@ final class RecordListenerAdapter<K, V> extends AbstractDelegatingMessageListene
       throw rejection;
     }
     DeferredAcknowledgment deferred = DeferredAcknowledgment.of(acknowledgment);
-    ClaimStep.Outcome<K, V> outcome = transactions.execute(status -> {
+    ClaimStep.Outcome<K, V> outcome = CommitOutcome.execute(transactions, status -> {
       ClaimStep.Outcome<K, V> claimed = claims.claim(scope, List.of(item));
       if (!claimed.toHandle().isEmpty()) {
         invoke(record, deferred, consumer);

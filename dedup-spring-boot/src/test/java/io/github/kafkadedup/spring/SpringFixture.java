@@ -30,6 +30,7 @@ final class SpringFixture implements AutoCloseable {
   final String group;
   private final KafkaProducer<String, String> producer;
   private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+  private String jdbcUrl;
 
   SpringFixture(String name) {
     this(name, true);
@@ -46,13 +47,19 @@ final class SpringFixture implements AutoCloseable {
     topic = kafka.createTopic(name, 1);
     kafka.createTopic(topic + "-dlt", 1, Map.of());
     group = "group-" + topic;
+    jdbcUrl = db.jdbcUrl();
     producer = new KafkaProducer<>(kafka.producerProps());
+  }
+
+  /** Points the applications started from now on at the database through {@code proxy}. */
+  void via(io.github.kafkadedup.testsupport.PgFaultProxy proxy) {
+    jdbcUrl = proxy.jdbcUrl(db.jdbcUrl());
   }
 
   /** Starts {@code app} with the database, the broker, the topic and group, and {@code properties}. */
   ConfigurableApplicationContext start(Class<?> app, String... properties) {
     List<String> all = new ArrayList<>(List.of(
-        "spring.datasource.url=" + db.jdbcUrl(),
+        "spring.datasource.url=" + jdbcUrl,
         "spring.datasource.username=" + db.user(),
         "spring.datasource.password=" + db.password(),
         "spring.datasource.hikari.maximum-pool-size=4",

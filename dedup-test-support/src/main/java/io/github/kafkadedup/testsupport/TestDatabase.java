@@ -59,10 +59,19 @@ public final class TestDatabase implements AutoCloseable {
   }
 
   /** A new pool as another role (least-privilege tests); closed with this database. */
-  public synchronized HikariDataSource newDataSource(String role, String rolePassword, int maxPoolSize) {
+  public HikariDataSource newDataSource(String role, String rolePassword, int maxPoolSize) {
+    return newPool(jdbcUrl, role, rolePassword, maxPoolSize);
+  }
+
+  /** A new pool as the owner whose connections go through {@code proxy}; closed with this database. */
+  public HikariDataSource newDataSourceVia(PgFaultProxy proxy, int maxPoolSize) {
+    return newPool(proxy.jdbcUrl(jdbcUrl), user, password, maxPoolSize);
+  }
+
+  private synchronized HikariDataSource newPool(String url, String role, String rolePassword, int maxPoolSize) {
     HikariConfig config = new HikariConfig();
     config.setPoolName("test-" + name + "-" + pools.size());
-    config.setJdbcUrl(jdbcUrl);
+    config.setJdbcUrl(url);
     config.setUsername(role);
     config.setPassword(rolePassword);
     config.setMaximumPoolSize(maxPoolSize);

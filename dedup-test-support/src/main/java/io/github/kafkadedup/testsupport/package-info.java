@@ -7,5 +7,9 @@
  * when Docker is missing); otherwise an embedded real PostgreSQL (zonky) and an in-process KRaft
  * broker start. A service that cannot start throws {@link io.github.kafkadedup.testsupport.InfraException}:
  * the test fails, it is never skipped.
+ *
+ * <p>{@link io.github.kafkadedup.testsupport.PgFaultProxy} sits between a client and PostgreSQL to cut a
+ * connection right after the server answered {@code COMMIT} (or any chosen statement), to delay every
+ * message, or to cut every connection at once.
  */
 package io.github.kafkadedup.testsupport;

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,16 +98,57 @@ public final class OffsetsInDatabase {
   }
 
   /**
+   * A batch failed (the database stayed unreachable, or the recoverer failed): seeks each of its partitions
+   * this consumer still holds back to the stored next offset, or to the batch's first offset where nothing
+   * past it is stored. A commit whose outcome was unknown may have stored the batch (or part of it): polling
+   * from its first offset would only fetch records to skip. If the stored offsets cannot be read, the batch's
+   * first offsets: the next transaction reads them before applying anything and skips what was applied.
+   *
+   * @return the stored offsets that are past the batch's first offsets: committed in the database, still
+   *     to be committed to Kafka (for lag monitoring; nothing new may arrive to do it)
+   */
+  public Map<TopicPartition, OffsetAndMetadata> rewind(Consumer<?, ?> consumer,
+      List<? extends ConsumerRecord<?, ?>> batch) {
+    Map<TopicPartition, Long> first = firstOffsets(batch);
+    first.keySet().retainAll(consumer.assignment());
+    Map<TopicPartition, Long> stored;
+    try {
+      stored = fence.storedOffsets(first.keySet());
+    } catch (SQLException e) {
+      stored = Map.of();
+      log.debug("[{}] stored offsets unreadable ({}); rewinding to the batch's first offsets", scope, e.toString());
+    }
+    Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+    for (Map.Entry<TopicPartition, Long> e : first.entrySet()) {
+      long next = stored.getOrDefault(e.getKey(), -1L);
+      consumer.seek(e.getKey(), Math.max(e.getValue(), next));
+      if (next > e.getValue()) {
+        done.put(e.getKey(), new OffsetAndMetadata(next));
+      }
+    }
+    if (!done.isEmpty()) {
+      log.info("[{}] the database holds offsets past the failed batch (a commit whose outcome was unknown "
+          + "landed): resuming from {}", scope, done);
+    }
+    return done;
+  }
+
+  private static Map<TopicPartition, Long> firstOffsets(List<? extends ConsumerRecord<?, ?>> batch) {
+    Map<TopicPartition, Long> first = new HashMap<>();
+    for (ConsumerRecord<?, ?> r : batch) {
+      first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+    }
+    return first;
+  }
+
+  /**
    * A batch was fenced and rolled back: partitions a newer owner holds are paused until they are assigned
    * again; the others (rolled back with them) are rewound to the batch's first offset.
    *
    * @param why the FENCED exception (its message names the partitions and generations)
    */
   public void fenced(Consumer<?, ?> consumer, List<? extends ConsumerRecord<?, ?>> batch, DedupException why) {
-    Map<TopicPartition, Long> first = new HashMap<>();
-    for (ConsumerRecord<?, ?> r : batch) {
-      first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
-    }
+    Map<TopicPartition, Long> first = firstOffsets(batch);
     Set<TopicPartition> assigned = consumer.assignment();
     List<TopicPartition> lost = new ArrayList<>();
     first.forEach((tp, offset) -> {

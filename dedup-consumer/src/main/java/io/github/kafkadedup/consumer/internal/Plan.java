@@ -66,6 +66,13 @@ public record Plan<K, V>(List<Item<K, V>> items) {
     return new Plan<>(List.of(new Item<>(item.record(), item.key(), false, item.rejection())));
   }
 
+  /** The items of {@code records} (the same instances), in plan order; in-batch repeat marks are kept. */
+  Plan<K, V> only(List<? extends ConsumerRecord<?, ?>> records) {
+    Set<ConsumerRecord<?, ?>> keep = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    keep.addAll(records);
+    return new Plan<>(items.stream().filter(item -> keep.contains(item.record())).toList());
+  }
+
   /** The first occurrences of usable keys, in poll order. */
   List<Candidate<K, V>> candidates() {
     List<Candidate<K, V>> out = new ArrayList<>(items.size());

@@ -249,7 +249,14 @@ public final class PollLoop<K, V> {
     }
   }
 
+  /** Seeks back to poll the failed batch again (with offsets in the database: from the stored offset). */
   private void rewind(List<ConsumerRecord<K, V>> batch) {
+    if (databaseOffsets != null) {
+      // what a lost commit stored is done: Kafka's offsets follow after the next poll (commit(Map.of()))
+      databaseOffsets.rewind(consumer, batch)
+          .forEach((tp, offset) -> uncommitted.merge(tp, offset, (a, b) -> a.offset() >= b.offset() ? a : b));
+      return;
+    }
     Map<TopicPartition, Long> first = new HashMap<>();
     for (ConsumerRecord<K, V> r : batch) {
       first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);

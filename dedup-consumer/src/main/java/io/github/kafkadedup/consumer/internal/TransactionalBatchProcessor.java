@@ -82,7 +82,7 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
     Tally tally;
     boolean split = false;
     try {
-      tally = tx.run("batch of " + records.size(), records, c -> applier.apply(c, plan));
+      tally = tx.run("batch of " + records.size(), records, (c, unapplied) -> applyUnapplied(c, plan, unapplied));
     } catch (Transactions.NonTransientFailure e) {
       split = true;
       metrics.failure(scope, "batch");
@@ -130,19 +130,39 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
       Plan<K, V> single = Plan.single(item);
       List<ConsumerRecord<K, V>> one = List.of(item.record());
       try {
-        total.add(tx.run("record " + RecordLog.where(item.record()), one, c -> applier.apply(c, single)));
+        total.add(tx.run("record " + RecordLog.where(item.record()), one,
+            (c, unapplied) -> applyUnapplied(c, single, unapplied)));
       } catch (Transactions.NonTransientFailure e) {
         DedupException reason = DedupException.handlerFailed(item.record(), item.key(),
             e.getCause());
         try {
           total.add(tx.run("dead-lettering " + RecordLog.where(item.record()), one,
-              c -> applier.deadLetter(c, item.record(), item.key(), reason)));
+              (c, unapplied) -> unapplied.isEmpty() ? applyUnapplied(c, single, unapplied)
+                  : applier.deadLetter(c, item.record(), item.key(), reason)));
         } catch (Transactions.NonTransientFailure recovererFailure) {
           throw DedupException.recovererFailed(item.record(), item.key(), recovererFailure.getCause());
         }
       }
     }
     return total;
+  }
+
+  /**
+   * Applies the part of {@code plan} still {@code unapplied}: after a commit whose outcome was unknown, the
+   * stored offsets show which records that commit applied; they count as redeliveries.
+   */
+  private Tally applyUnapplied(Connection c, Plan<K, V> plan, List<ConsumerRecord<K, V>> unapplied)
+      throws Exception {
+    if (unapplied.size() == plan.items().size()) {
+      return applier.apply(c, plan);
+    }
+    Plan<K, V> rest = plan.only(unapplied);
+    Tally tally = rest.items().isEmpty() ? new Tally() : applier.apply(c, rest);
+    int skipped = plan.items().size() - rest.items().size();
+    tally.redeliveries += skipped;
+    log.info("[{}] {} of {} records were applied by an earlier transaction whose commit outcome was unknown "
+        + "(the stored offsets are past them): skipped as redeliveries", scope, skipped, plan.items().size());
+    return tally;
   }
 
   static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<? extends ConsumerRecord<?, ?>> records) {
@@ -194,9 +214,9 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
     }
   }
 
-  /** Work on one transaction's connection. */
+  /** Work on one transaction's connection, given the records it still has to apply. */
   @FunctionalInterface
-  interface Work<T> {
-    T apply(Connection connection) throws Exception;
+  interface Work<R, T> {
+    T apply(Connection connection, List<R> unapplied) throws Exception;
   }
 }

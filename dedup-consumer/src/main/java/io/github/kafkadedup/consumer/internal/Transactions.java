@@ -15,6 +15,11 @@ import org.slf4j.LoggerFactory;
  * Runs work in a database transaction, retrying transient failures with backoff. A non-transient
  * failure surfaces as {@link NonTransientFailure}; transient failures that outlast the attempts as
  * {@link DedupException} of kind {@code DATABASE}.
+ *
+ * <p>A failed {@code COMMIT} (the connection broke) leaves its outcome unknown: the server may have
+ * committed. Every attempt therefore starts from what the database holds: the hook drops the records a
+ * committed transaction already applied (stored offsets), and the key claims find the keys of applied
+ * records taken, so a retry never applies a record twice.
  */
 final class Transactions {
   private static final Logger log = LoggerFactory.getLogger(Transactions.class);
@@ -35,8 +40,11 @@ final class Transactions {
     this.hook = hook;
   }
 
-  /** Runs {@code work} in a transaction covering {@code records}, committing only if it returns. */
-  <T> T run(String what, List<? extends ConsumerRecord<?, ?>> records, TransactionalBatchProcessor.Work<T> work) {
+  /**
+   * Runs {@code work} in a transaction covering {@code records}, committing only if it returns. The work
+   * receives the records still to apply (see {@link TransactionHook#unapplied}), in their order.
+   */
+  <R extends ConsumerRecord<?, ?>, T> T run(String what, List<R> records, TransactionalBatchProcessor.Work<R, T> work) {
     for (int attempt = 1; ; attempt++) {
       try {
         return once(records, work);
@@ -60,14 +68,16 @@ final class Transactions {
     }
   }
 
-  private <T> T once(List<? extends ConsumerRecord<?, ?>> records, TransactionalBatchProcessor.Work<T> work)
+  private <R extends ConsumerRecord<?, ?>, T> T once(List<R> records, TransactionalBatchProcessor.Work<R, T> work)
       throws Exception {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        T result = work.apply(c);
-        hook.beforeCommit(c, records);
+        List<R> unapplied = hook.unapplied(c, records);
+        T result = work.apply(c, unapplied);
+        hook.beforeCommit(c, unapplied);
         c.commit();
+        hook.committed(unapplied);
         return result;
       } catch (Exception | Error e) {
         rollbackQuietly(c, e);

@@ -10,6 +10,7 @@ import io.github.kafkadedup.testsupport.TestDatabase;
 import io.github.kafkadedup.testsupport.TestPostgres;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,18 +45,32 @@ class OffsetFenceIT {
     return out;
   }
 
-  /** One dedup-like transaction: a business write per record, then the fence, then commit. */
-  private static void transaction(OffsetFence fence, List<ConsumerRecord<String, String>> records)
-      throws SQLException {
+  /** One dedup-like transaction, as Transactions runs it; returns the records it applied. */
+  private static List<ConsumerRecord<String, String>> transaction(OffsetFence fence,
+      List<ConsumerRecord<String, String>> records) throws SQLException {
+    return transaction(fence, records, true);
+  }
+
+  /**
+   * The unapplied records, a business write per record, the fence, the commit; {@code heard} false: the
+   * client never heard that the commit succeeded (its outcome was unknown).
+   */
+  private static List<ConsumerRecord<String, String>> transaction(OffsetFence fence,
+      List<ConsumerRecord<String, String>> records, boolean heard) throws SQLException {
     try (Connection c = db.dataSource().getConnection()) {
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
-        for (ConsumerRecord<String, String> r : records) {
+        List<ConsumerRecord<String, String>> unapplied = fence.unapplied(c, records);
+        for (ConsumerRecord<String, String> r : unapplied) {
           st.addBatch("INSERT INTO effects VALUES ('" + r.topic() + "', " + r.offset() + ")");
         }
         st.executeBatch();
-        fence.beforeCommit(c, records);
+        fence.beforeCommit(c, unapplied);
         c.commit();
+        if (heard) {
+          fence.committed(unapplied);
+        }
+        return unapplied;
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -104,9 +119,44 @@ class OffsetFenceIT {
     List<ConsumerRecord<String, String>> both = new ArrayList<>(records(topic, 0, 0, 50));
     both.addAll(records(topic, 1, 0, 7));
     transaction(fence, both);
-    transaction(fence, records(topic, 0, 20, 30)); // a re-read of processed records: committed, offset kept
+    assertThat(transaction(fence, records(topic, 0, 20, 30))).as("a re-read of applied records: skipped").isEmpty();
     assertThat(nextOffset(topic, 0)).isEqualTo(50);
     assertThat(nextOffset(topic, 1)).isEqualTo(7);
+  }
+
+  /** The fence itself refuses a transaction whose records start below the stored offset (transient). */
+  @Test
+  void theFenceRefusesRecordsBelowTheStoredOffset() throws SQLException {
+    String topic = "below";
+    TopicPartition tp = new TopicPartition(topic, 0);
+    OffsetFence fence = new OffsetFence(db.dataSource(), DedupSchema.DEFAULT, "svc");
+    fence.acquire(List.of(tp));
+    transaction(fence, records(topic, 0, 0, 10));
+    try (Connection c = db.dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      assertThatThrownBy(() -> fence.beforeCommit(c, records(topic, 0, 5, 12)))
+          .isInstanceOf(SQLTransientException.class)
+          .hasMessageContaining("below-0 is stored at 10, past this transaction's first offset 5");
+      c.rollback();
+    }
+    assertThat(fence.owns(tp)).as("not a fence: still owned").isTrue();
+    assertThat(nextOffset(topic, 0)).isEqualTo(10);
+  }
+
+  /** A commit the client never heard of: the next transaction reads the stored offset and skips its records. */
+  @Test
+  void afterACommitWithUnknownOutcomeTheAppliedRecordsAreSkipped() throws SQLException {
+    String topic = "unknown";
+    TopicPartition tp = new TopicPartition(topic, 0);
+    OffsetFence fence = new OffsetFence(db.dataSource(), DedupSchema.DEFAULT, "svc");
+    fence.acquire(List.of(tp));
+    transaction(fence, records(topic, 0, 0, 4));
+    transaction(fence, records(topic, 0, 4, 10), false);
+    List<ConsumerRecord<String, String>> retry = transaction(fence, records(topic, 0, 4, 12));
+    assertThat(retry).extracting(ConsumerRecord::offset).containsExactly(10L, 11L);
+    assertThat(db.queryLong("SELECT count(*) FROM effects WHERE topic = 'unknown'")).isEqualTo(12);
+    assertThat(db.queryLong("SELECT count(DISTINCT kafka_offset) FROM effects WHERE topic = 'unknown'")).isEqualTo(12);
+    assertThat(fence.storedOffsets(List.of(tp))).isEqualTo(Map.of(tp, 12L));
   }
 
   @Test
