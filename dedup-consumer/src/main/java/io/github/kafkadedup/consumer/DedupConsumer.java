@@ -4,7 +4,6 @@ import io.github.kafkadedup.consumer.internal.ConsumerSettings;
 import io.github.kafkadedup.consumer.internal.OffsetFence;
 import io.github.kafkadedup.consumer.internal.OffsetsInDatabase;
 import io.github.kafkadedup.consumer.internal.PollLoop;
-import io.github.kafkadedup.consumer.internal.TransactionHook;
 import io.github.kafkadedup.consumer.internal.TransactionalBatchProcessor;
 import java.time.Duration;
 import java.util.Collection;
@@ -118,7 +117,6 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
     private final DataSource dataSource;
     private final String groupId;
     private DedupConfig config = DedupConfig.defaults();
-    private TransactionHook hook = TransactionHook.NONE;
     private boolean offsetsInDatabase;
     private @Nullable List<String> topics;
     private Duration pollTimeout = Duration.ofMillis(500);
@@ -247,11 +245,6 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
       return this;
     }
 
-    Builder<K, V> hook(TransactionHook value) {
-      this.hook = Objects.requireNonNull(value, "hook");
-      return this;
-    }
-
     Builder<K, V> consumerFactory(Function<Map<String, Object>, Consumer<K, V>> value) {
       this.factory = value;
       return this;
@@ -266,15 +259,14 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
         throw new IllegalStateException("topics must be set");
       }
       OffsetsInDatabase databaseOffsets = null;
-      TransactionHook hooks = hook;
       if (offsetsInDatabase) {
         String configured = config.scope();
         String scope = configured != null ? configured : groupId;
         OffsetFence fence = new OffsetFence(dataSource, config.schema(), scope);
-        hooks = TransactionHook.both(hook, fence); // the fence last: the final statement before the commit
+        processor.hook(fence); // the ownership check is the last statement before the commit
         databaseOffsets = new OffsetsInDatabase(fence, scope, config.metrics());
       }
-      TransactionalBatchProcessor<K, V> built = processor.hook(hooks).buildEngine();
+      TransactionalBatchProcessor<K, V> built = processor.buildEngine();
       String resetWarning = ConsumerSettings.offsetResetWarning(properties);
       if (resetWarning != null) {
         log.warn("[{}] {}", built.scope(), resetWarning);

@@ -10,9 +10,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * claims and the handler, then {@link #beforeCommit}, then the commit and {@link #committed}.
  */
 public interface TransactionHook {
-  /** A hook that does nothing. */
-  TransactionHook NONE = (connection, records) -> {};
-
   /**
    * Called first in every transaction (every attempt): the records the transaction still has to apply,
    * i.e. without those a committed transaction already applied. Only these reach the handler and

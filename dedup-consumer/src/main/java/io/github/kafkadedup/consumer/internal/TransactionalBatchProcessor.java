@@ -10,7 +10,6 @@ import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.RecordHandler;
 import io.github.kafkadedup.consumer.Recoverer;
 import java.sql.Connection;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,11 +110,13 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
    */
   public BatchResult deadLetterUnreadable(ConsumerRecord<K, V> record, DedupException reason) {
     List<ConsumerRecord<K, V>> one = List.of(record);
-    String key = Plan.of(one, keyStrategy, config).items().get(0).key(); // null when rejected: no claim
+    Plan<K, V> plan = Plan.of(one, keyStrategy, config);
+    String key = plan.items().get(0).key(); // null when rejected: no claim
     Tally tally;
     try {
-      tally = tx.run("dead-lettering " + RecordLog.where(record), one, c -> applier.deadLetter(c, record, key,
-          reason));
+      tally = tx.run("dead-lettering " + RecordLog.where(record), one,
+          (c, unapplied) -> unapplied.isEmpty() ? applyUnapplied(c, plan, unapplied) // a lost commit applied it
+              : applier.deadLetter(c, record, key, reason));
     } catch (Transactions.NonTransientFailure e) {
       throw e.getCause() instanceof DedupException d ? d : DedupException.recovererFailed(record, key,
           e.getCause());
@@ -182,41 +183,5 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
     } else if (log.isDebugEnabled()) {
       log.debug("[{}] batch of {}: {} processed", scope, r.records(), r.processed());
     }
-  }
-
-  /** Counts of one committed transaction (or a sum of them). */
-  static final class Tally {
-    int processed;
-    int redeliveries;
-    int resends;
-    int deadLettered;
-    final List<DedupException.Kind> deadLetterKinds = new ArrayList<>();
-
-    void add(Tally other) {
-      processed += other.processed;
-      redeliveries += other.redeliveries;
-      resends += other.resends;
-      deadLettered += other.deadLettered;
-      deadLetterKinds.addAll(other.deadLetterKinds);
-    }
-
-    void report(DedupMetrics metrics, String scope) {
-      if (processed > 0) {
-        metrics.processed(scope, processed);
-      }
-      if (redeliveries > 0) {
-        metrics.duplicates(scope, io.github.kafkadedup.consumer.DuplicateCause.REDELIVERY, redeliveries);
-      }
-      if (resends > 0) {
-        metrics.duplicates(scope, io.github.kafkadedup.consumer.DuplicateCause.RESEND, resends);
-      }
-      deadLetterKinds.forEach(kind -> metrics.deadLettered(scope, kind));
-    }
-  }
-
-  /** Work on one transaction's connection, given the records it still has to apply. */
-  @FunctionalInterface
-  interface Work<R, T> {
-    T apply(Connection connection, List<R> unapplied) throws Exception;
   }
 }

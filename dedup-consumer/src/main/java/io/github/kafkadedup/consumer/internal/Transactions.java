@@ -44,13 +44,14 @@ final class Transactions {
    * Runs {@code work} in a transaction covering {@code records}, committing only if it returns. The work
    * receives the records still to apply (see {@link TransactionHook#unapplied}), in their order.
    */
-  <R extends ConsumerRecord<?, ?>, T> T run(String what, List<R> records, TransactionalBatchProcessor.Work<R, T> work) {
+  <R extends ConsumerRecord<?, ?>, T> T run(String what, List<R> records, Work<R, T> work) {
     for (int attempt = 1; ; attempt++) {
       try {
         return once(records, work);
       } catch (Exception e) {
-        if (e instanceof DedupException d && d.kind() == DedupException.Kind.FENCED) {
-          throw d;
+        if (e instanceof DedupException d
+            && (d.kind() == DedupException.Kind.FENCED || d.kind() == DedupException.Kind.CONFIGURATION)) {
+          throw d; // no retry and no record-by-record split can cure these (e.g. a missing claim partition)
         }
         if (!TransientErrors.isTransient(e)) {
           throw new NonTransientFailure(e);
@@ -68,7 +69,7 @@ final class Transactions {
     }
   }
 
-  private <R extends ConsumerRecord<?, ?>, T> T once(List<R> records, TransactionalBatchProcessor.Work<R, T> work)
+  private <R extends ConsumerRecord<?, ?>, T> T once(List<R> records, Work<R, T> work)
       throws Exception {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
