@@ -130,13 +130,24 @@ final class RelaySession implements AutoCloseable {
     return notifications != null && notifications.length > 0;
   }
 
+  /**
+   * Releases the lanes and the LISTEN explicitly, then closes: a pool (HikariCP) keeps the physical
+   * connection open on close(), and with it every session-level lock. If the statement fails the connection
+   * is broken: the server ended the session (and released its locks), and the pool evicts it.
+   */
   @Override
   public void close() {
     owned.clear();
-    try {
-      connection.close(); // the server releases the session's advisory locks and its LISTEN
+    try (Statement s = connection.createStatement()) {
+      s.execute("SELECT pg_advisory_unlock_all()");
+      s.execute("UNLISTEN *");
     } catch (SQLException e) {
-      // the connection is gone already: so are its locks
+      // broken connection: its session, and so its locks, ended with it
+    }
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // as above
     }
   }
 }
