@@ -54,6 +54,15 @@ public final class OutboxWriter<K, V> implements Outbox<K, V> {
     insert(transaction, List.of(row(topic, key, value, headers, IdempotencyKeys.newKey())));
   }
 
+  /**
+   * Writes one record with the given idempotency key (unless {@code headers} has one) on {@code c}, which
+   * must be inside a transaction; for integrations that derive the key themselves (Spring).
+   */
+  public void write(Connection c, String topic, @Nullable K key, @Nullable V value,
+      Iterable<? extends Header> headers, UUID idempotencyKey) throws SQLException {
+    insert(c, List.of(row(topic, key, value, headers, idempotencyKey)));
+  }
+
   /** Serializes a record sent through an untyped {@code DedupContext.send}; a wrong type fails here. */
   @SuppressWarnings("unchecked")
   OutboxRow untypedRow(String topic, @Nullable Object key, @Nullable Object value,
