@@ -99,6 +99,9 @@ final class RelaySession implements AutoCloseable {
         }
       }
     }
+    // this query sees every commit notified so far: drop those notifications (no round trip), so that they
+    // do not pile up in the driver while a backlog drains without waiting
+    pg.getNotifications();
     return rows;
   }
 
