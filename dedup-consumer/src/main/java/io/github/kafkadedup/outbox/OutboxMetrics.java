@@ -16,7 +16,8 @@ public interface OutboxMetrics {
   default void published(String relay, int count) {}
 
   /**
-   * A failure: {@code publish} (Kafka refused or timed out), {@code database} (the relay's connection).
+   * A failure: {@code publish} (Kafka refused or timed out), {@code database} (the relay's connection),
+   * {@code relay} (anything else; the relay starts over with a new producer and connection).
    *
    * @param relay the relay's name
    * @param type the kind of failure

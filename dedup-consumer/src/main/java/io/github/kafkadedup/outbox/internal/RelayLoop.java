@@ -108,6 +108,24 @@ public final class RelayLoop implements OutboxRelay, Runnable {
     } catch (SQLException e) {
       dropSession(); // its lanes are released with the connection: another relay may take them
       fail("database", e);
+    } catch (RuntimeException e) {
+      // an unexpected producer or driver state: start over with a new producer and session rather than
+      // let the thread die while the service keeps running without a relay
+      dropSession();
+      renewPublisher();
+      fail("relay", e);
+    }
+  }
+
+  private void renewPublisher() {
+    if (publisher != null) {
+      publisher.closeNow();
+    }
+    try {
+      publisher = new Publisher(settings.producer().toMap());
+    } catch (RuntimeException e) {
+      log.warn("[{}] could not create a producer: {}", settings.name(), e.toString());
+      publisher = null;
     }
   }
 
@@ -174,7 +192,7 @@ public final class RelayLoop implements OutboxRelay, Runnable {
 
   private Publisher publisher() {
     if (publisher == null) {
-      throw new IllegalStateException("not started");
+      publisher = new Publisher(settings.producer().toMap()); // a failed renewal: try again
     }
     return publisher;
   }
