@@ -88,18 +88,18 @@ class OutboxRelayIT {
     assertThat(a.ownedLanes()).doesNotContainAnyElementsOf(b.ownedLanes());
     ExecutorService pool = Executors.newFixedThreadPool(5);
     try {
-      write(pool, topic, 4, 50, 10, 0).get();
-      List<ConsumerRecord<String, String>> published = fx.read(topic, 2_000, Duration.ofSeconds(60));
-      assertThat(published).hasSize(2_000);
+      write(pool, topic, 4, 30, 10, 0).get();
+      List<ConsumerRecord<String, String>> published = fx.read(topic, 1_200, Duration.ofSeconds(60));
+      assertThat(published).hasSize(1_200);
       assertThat(published).extracting(OutboxFixture::idempotencyKey).doesNotHaveDuplicates();
       assertOrderPerKey(published);
 
-      Future<?> more = write(pool, topic, 4, 25, 10, 50);
+      Future<?> more = write(pool, topic, 4, 20, 10, 30);
       a.close();
       await().atMost(Duration.ofSeconds(10)).until(() -> b.ownedLanes().size() == 64);
       more.get();
-      published = fx.read(topic, 3_000, Duration.ofSeconds(60));
-      assertThat(published).hasSize(3_000);
+      published = fx.read(topic, 2_000, Duration.ofSeconds(60));
+      assertThat(published).hasSize(2_000);
       assertThat(published).extracting(OutboxFixture::idempotencyKey).doesNotHaveDuplicates();
       assertOrderPerKey(published);
       await().atMost(Duration.ofSeconds(10)).until(() -> fx.outboxRows() == 0);
@@ -116,19 +116,19 @@ class OutboxRelayIT {
         .args(fx.kafka.bootstrapServers(), fx.db.jdbcUrl(), fx.db.user(), fx.db.password(), "relay-child").start()) {
       child.awaitLine("lanes 64", Duration.ofSeconds(60));
       OutboxRelay survivor = fx.started(fx.relay("relay-survivor"));
-      Future<?> writing = write(pool, topic, 4, 100, 10, 0);
+      Future<?> writing = write(pool, topic, 4, 60, 10, 0);
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-          .until(() -> fx.db.queryLong("SELECT coalesce(max(id), 0) FROM outbox") > 1_500);
+          .until(() -> fx.db.queryLong("SELECT coalesce(max(id), 0) FROM outbox") > 800);
       child.kill();
       assertThat(survivor.ownedLanes()).as("nothing to take while the child lived").isEmpty();
       await().atMost(Duration.ofSeconds(15)).until(() -> survivor.ownedLanes().size() == 64);
       writing.get();
 
-      List<ConsumerRecord<String, String>> published = fx.read(topic, 4_000, Duration.ofSeconds(60));
+      List<ConsumerRecord<String, String>> published = fx.read(topic, 2_400, Duration.ofSeconds(60));
       long distinct = published.stream().map(OutboxFixture::idempotencyKey).distinct().count();
       System.out.println("killed relay: " + published.size() + " published, " + (published.size() - distinct)
           + " published twice (the batch in flight at the kill)");
-      assertThat(distinct).as("every row published").isEqualTo(4_000);
+      assertThat(distinct).as("every row published").isEqualTo(2_400);
       assertThat(published.size() - distinct).as("at most one batch published twice").isLessThanOrEqualTo(200);
       assertOrderPerKey(published);
       await().atMost(Duration.ofSeconds(10)).until(() -> fx.outboxRows() == 0);
