@@ -12,10 +12,12 @@
 --   consumers run version 2.
 -- * The maintenance functions create, switch and drop generations with the owner's rights (SECURITY
 --   DEFINER), so RetentionJob can run as this role without any DDL right of its own.
+-- Schema version 3: outbox (handlers insert, the relay reads and deletes).
 GRANT SELECT, INSERT, UPDATE ON kafka_dedup.claims TO kafka_dedup_app;
 GRANT SELECT, INSERT ON kafka_dedup.dedup_scopes TO kafka_dedup_app;
 GRANT SELECT ON kafka_dedup.dedup_generations TO kafka_dedup_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON kafka_dedup.processed_messages, kafka_dedup.consumer_offsets
+GRANT SELECT, INSERT, UPDATE, DELETE
+  ON kafka_dedup.processed_messages, kafka_dedup.consumer_offsets, kafka_dedup.outbox
   TO kafka_dedup_app;
 GRANT EXECUTE ON FUNCTION kafka_dedup.dedup_prepare_generations(integer, integer),
   kafka_dedup.dedup_switch_generation(integer),

@@ -154,6 +154,15 @@ public record DedupSchema(String schema, String tablePrefix) {
   }
 
   /**
+   * The schema-qualified name of the outbox table (migration V3), safe to splice into SQL.
+   *
+   * @return for example {@code public.outbox} or {@code billing.kd_outbox}
+   */
+  public String outbox() {
+    return qualified("outbox");
+  }
+
+  /**
    * jOOQ settings that render the generated tables ({@code io.github.kafkadedup.migrations.jooq})
    * in this schema and with this prefix, for example {@code "billing"."kd_processed_messages"}.
    * Use them for the {@code DSLContext} that queries kafka-dedup's tables: {@code DSL.using(connection,

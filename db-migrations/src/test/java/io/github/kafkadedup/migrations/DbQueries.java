@@ -37,6 +37,7 @@ final class DbQueries {
     return switch (name) {
       case "clob" -> "text";
       case "char" -> "character";
+      case "blob" -> "bytea"; // jOOQ types PostgreSQL bytea as BLOB (byte[]), connected or not
       default -> name;
     };
   }

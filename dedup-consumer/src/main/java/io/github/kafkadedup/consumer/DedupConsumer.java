@@ -206,6 +206,16 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
     }
 
     /**
+     * @param value the outbox that {@link DedupContext#send} writes to
+     * @return this
+     * @see DedupProcessor.Builder#outbox(io.github.kafkadedup.outbox.Outbox)
+     */
+    public Builder<K, V> outbox(io.github.kafkadedup.outbox.Outbox<?, ?> value) {
+      processor.outbox(value);
+      return this;
+    }
+
+    /**
      * @param value the longest a {@code poll} blocks; default 500 ms; 1 ms to 1 minute
      * @return this
      */

@@ -2,6 +2,7 @@ package io.github.kafkadedup.consumer;
 
 import io.github.kafkadedup.consumer.internal.TransactionHook;
 import io.github.kafkadedup.consumer.internal.TransactionalBatchProcessor;
+import io.github.kafkadedup.outbox.Outbox;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -66,6 +67,7 @@ public interface DedupProcessor<K, V> {
     private @Nullable Recoverer<K, V> recoverer;
     private @Nullable String defaultScope;
     private @Nullable TransactionHook hook;
+    private @Nullable Outbox<?, ?> outbox;
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -124,6 +126,24 @@ public interface DedupProcessor<K, V> {
       return this;
     }
 
+    /**
+     * The outbox that {@link DedupContext#send} writes to (its serializers and schema); without one,
+     * {@code send} throws.
+     *
+     * @param value the outbox, built with {@link Outbox#builder}
+     * @return this
+     * @throws IllegalArgumentException if {@code value} was not built by {@link Outbox#builder}
+     */
+    public Builder<K, V> outbox(Outbox<?, ?> value) {
+      Objects.requireNonNull(value, "outbox");
+      if (!(value instanceof io.github.kafkadedup.outbox.internal.OutboxWriter)) {
+        throw new IllegalArgumentException("outbox must be built with Outbox.builder(keySerializer, "
+            + "valueSerializer), but was a " + value.getClass().getName());
+      }
+      this.outbox = value;
+      return this;
+    }
+
     Builder<K, V> defaultScope(String groupId) {
       this.defaultScope = groupId;
       return this;
@@ -164,7 +184,8 @@ public interface DedupProcessor<K, V> {
             + "the consumer group id)");
       }
       return new TransactionalBatchProcessor<>(dataSource, config, scope, keyStrategy, recordHandler,
-          batchHandler, recoverer, hook != null ? hook : (connection, records) -> {});
+          batchHandler, recoverer, hook != null ? hook : (connection, records) -> {},
+          outbox);
     }
   }
 }

@@ -119,7 +119,9 @@ final class BatchListenerAdapter<K, V>
       if (!outcome.toHandle().isEmpty()) {
         deferred = call.acknowledgment == null ? null
             : DeferredAcknowledgment.forBatch(call.acknowledgment, call.records, outcome.toHandle());
-        invokeNamingRecords(outcome.toHandle(), deferred, call.consumer);
+        DeferredAcknowledgment ack = deferred;
+        OutboxOrigin.during(scope, keyOf(items, outcome.toHandle().getFirst()),
+            () -> invokeNamingRecords(outcome.toHandle(), ack, call.consumer));
         if (deferred != null && deferred.nacked()) {
           status.setRollbackOnly();
         }
@@ -139,6 +141,16 @@ final class BatchListenerAdapter<K, V>
       }
     }
     return false;
+  }
+
+  /** The dedup key of {@code record}: the origin of the outbox sends of a batch (as in the plain engine). */
+  private static <K, V> @Nullable String keyOf(List<Plan.Item<K, V>> items, ConsumerRecord<K, V> record) {
+    for (Plan.Item<K, V> item : items) {
+      if (item.record() == record) {
+        return item.key();
+      }
+    }
+    return null;
   }
 
   /** Calls the listener; a failure naming an index of the list it received is re-thrown naming the record. */

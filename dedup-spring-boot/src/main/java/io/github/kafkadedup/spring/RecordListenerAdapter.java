@@ -45,7 +45,7 @@ final class RecordListenerAdapter<K, V> extends AbstractDelegatingMessageListene
     ClaimStep.Outcome<K, V> outcome = CommitOutcome.execute(transactions, status -> {
       ClaimStep.Outcome<K, V> claimed = claims.claim(scope, List.of(item));
       if (!claimed.toHandle().isEmpty()) {
-        invoke(record, deferred, consumer);
+        OutboxOrigin.during(scope, item.key(), () -> invoke(record, deferred, consumer));
         if (deferred != null && deferred.nacked()) {
           status.setRollbackOnly();
         }

@@ -2,19 +2,19 @@ package io.github.kafkadedup.consumer.internal;
 
 import io.github.kafkadedup.consumer.BatchHandler;
 import io.github.kafkadedup.consumer.DedupConfig;
-import io.github.kafkadedup.consumer.DedupContext;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.DedupMetrics;
 import io.github.kafkadedup.consumer.DuplicateCause;
 import io.github.kafkadedup.consumer.Recoverer;
+import io.github.kafkadedup.outbox.internal.OutboxWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +32,11 @@ final class BatchApplier<K, V> {
   private final BatchHandler<K, V> handler;
   private final Recoverer<K, V> recoverer;
   private final DedupMetrics metrics;
+  private final @Nullable OutboxWriter<?, ?> outbox;
 
   BatchApplier(PostgresClaimStore store, DedupConfig config, String scope, BatchHandler<K, V> handler,
-      Recoverer<K, V> recoverer) {
+      Recoverer<K, V> recoverer, @Nullable OutboxWriter<?, ?> outbox) {
+    this.outbox = outbox;
     this.store = store;
     this.config = config;
     this.scope = scope;
@@ -52,6 +54,7 @@ final class BatchApplier<K, V> {
 
     boolean observe = config.mode() == DedupConfig.Mode.OBSERVE;
     List<ConsumerRecord<K, V>> toHandle = new ArrayList<>(plan.items().size());
+    HandlerContext context = new HandlerContext(c, scope, outbox);
     List<Plan.Item<K, V>> toRecover = new ArrayList<>();
     for (Plan.Item<K, V> item : plan.items()) {
       if (item.rejection() != null) {
@@ -71,7 +74,15 @@ final class BatchApplier<K, V> {
       }
     }
     if (!toHandle.isEmpty()) {
-      handler.handle(toHandle, new Context(c, scope));
+      Set<ConsumerRecord<K, V>> handled = Collections.newSetFromMap(new IdentityHashMap<>());
+      handled.addAll(toHandle);
+      for (Plan.Item<K, V> item : plan.items()) {
+        if (handled.contains(item.record())) {
+          context.handles(item.record(), item.key()); // outbox keys derive from the handled record's key
+        }
+      }
+      handler.handle(toHandle, context);
+      context.flush();
       tally.processed += toHandle.size();
     }
     for (Plan.Item<K, V> item : toRecover) {
@@ -143,35 +154,5 @@ final class BatchApplier<K, V> {
     tally.deadLettered = 1;
     tally.deadLetterKinds.add(reason.kind());
     return tally;
-  }
-
-  /** The handler's view of the transaction. */
-  private static final class Context implements DedupContext {
-    private final Connection connection;
-    private final String scope;
-    private @Nullable DSLContext dsl;
-
-    Context(Connection connection, String scope) {
-      this.connection = connection;
-      this.scope = scope;
-    }
-
-    @Override
-    public Connection connection() {
-      return connection;
-    }
-
-    @Override
-    public DSLContext dsl() {
-      if (dsl == null) {
-        dsl = DSL.using(connection, SQLDialect.POSTGRES);
-      }
-      return dsl;
-    }
-
-    @Override
-    public String scope() {
-      return scope;
-    }
   }
 }

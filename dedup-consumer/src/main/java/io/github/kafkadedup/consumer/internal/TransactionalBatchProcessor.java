@@ -9,6 +9,8 @@ import io.github.kafkadedup.consumer.DedupProcessor;
 import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.RecordHandler;
 import io.github.kafkadedup.consumer.Recoverer;
+import io.github.kafkadedup.outbox.Outbox;
+import io.github.kafkadedup.outbox.internal.OutboxWriter;
 import java.sql.Connection;
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +42,8 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
   /** Use {@link DedupProcessor#builder}. */
   public TransactionalBatchProcessor(DataSource dataSource, DedupConfig config, String scope,
       KeyStrategy<K, V> keyStrategy, @Nullable RecordHandler<K, V> recordHandler,
-      @Nullable BatchHandler<K, V> batchHandler, Recoverer<K, V> recoverer, TransactionHook hook) {
+      @Nullable BatchHandler<K, V> batchHandler, Recoverer<K, V> recoverer, TransactionHook hook,
+      @Nullable Outbox<?, ?> outbox) {
     this.config = config;
     this.scope = scope;
     this.keyStrategy = keyStrategy;
@@ -49,13 +52,16 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
     this.recoverer = DeadLetterPublisher.reporting(recoverer, metrics, scope);
     this.tx = new Transactions(dataSource, scope, config, hook);
     this.applier = new BatchApplier<>(new PostgresClaimStore(config.schema()), config, scope, handler,
-        this.recoverer);
+        this.recoverer, (OutboxWriter<?, ?>) outbox);
   }
 
   private static <K, V> BatchHandler<K, V> perRecord(@Nullable RecordHandler<K, V> recordHandler) {
     java.util.Objects.requireNonNull(recordHandler, "recordHandler");
     return (records, context) -> {
       for (ConsumerRecord<K, V> record : records) {
+        if (context instanceof HandlerContext handlerContext) {
+          handlerContext.entering(record); // its outbox sends get keys derived from this record
+        }
         recordHandler.handle(record, context);
       }
     };

@@ -1,0 +1,60 @@
+package io.github.kafkadedup.outbox;
+
+import io.github.kafkadedup.outbox.internal.MicrometerOutboxMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * What an {@link OutboxRelay} reports, tagged with the relay's name. Every method has a no-op default.
+ */
+public interface OutboxMetrics {
+  /**
+   * Records acknowledged by Kafka (and then deleted from the outbox).
+   *
+   * @param relay the relay's name
+   * @param count how many
+   */
+  default void published(String relay, int count) {}
+
+  /**
+   * A failure: {@code publish} (Kafka refused or timed out), {@code database} (the relay's connection),
+   * {@code relay} (anything else; the relay starts over with a new producer and connection).
+   *
+   * @param relay the relay's name
+   * @param type the kind of failure
+   */
+  default void failure(String relay, String type) {}
+
+  /**
+   * The unpublished rows in the relay's lanes, measured every few seconds.
+   *
+   * @param relay the relay's name
+   * @param rows how many rows wait
+   * @param oldestAgeMillis age of the oldest waiting row (0 if none)
+   */
+  default void backlog(String relay, long rows, long oldestAgeMillis) {}
+
+  /**
+   * The number of lanes the relay owns now.
+   *
+   * @param relay the relay's name
+   * @param lanes how many
+   */
+  default void lanes(String relay, int lanes) {}
+
+  /** @return metrics that record nothing */
+  static OutboxMetrics none() {
+    return new OutboxMetrics() {};
+  }
+
+  /**
+   * Micrometer meters: counters {@code kafka.dedup.outbox.published}, {@code kafka.dedup.outbox.failures}
+   * (tag {@code type}), gauges {@code kafka.dedup.outbox.backlog}, {@code kafka.dedup.outbox.oldest.age}
+   * (seconds) and {@code kafka.dedup.outbox.lanes}; all tagged {@code relay}. Needs micrometer-core.
+   *
+   * @param registry where the meters go
+   * @return the metrics
+   */
+  static OutboxMetrics micrometer(MeterRegistry registry) {
+    return new MicrometerOutboxMetrics(registry);
+  }
+}

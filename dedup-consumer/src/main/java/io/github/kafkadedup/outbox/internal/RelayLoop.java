@@ -1,0 +1,230 @@
+package io.github.kafkadedup.outbox.internal;
+
+import io.github.kafkadedup.consumer.internal.Backoff;
+import io.github.kafkadedup.migrations.DedupSchema;
+import io.github.kafkadedup.outbox.OutboxMetrics;
+import io.github.kafkadedup.outbox.OutboxRelay;
+import io.github.kafkadedup.producer.IdempotentProducerConfig;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link OutboxRelay}: one thread that owns lanes, publishes their rows in id order and deletes them. */
+public final class RelayLoop implements OutboxRelay, Runnable {
+  private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+  private static final long STATS_EVERY_MILLIS = 5_000;
+  /** Sleep slices while waiting, so that close() is seen within this time. */
+  private static final long SLICE_MILLIS = 200;
+
+  /** The builder's settings. */
+  public record Settings(DataSource dataSource, IdempotentProducerConfig producer, DedupSchema schema, String name,
+      int maxLanes, int batchSize, Duration pollInterval, Duration rebalanceInterval, Duration maxBackoff,
+      Duration closeTimeout, OutboxMetrics metrics) {}
+
+  private final Settings settings;
+  private final Backoff backoff;
+  private volatile boolean closed;
+  private volatile Set<Integer> ownedView = Set.of();
+  private @Nullable Thread thread;
+  private @Nullable RelaySession session;
+  private @Nullable Publisher publisher;
+  private long nextRebalance;
+  private long nextStats;
+  private int failures;
+
+  /** Use {@link OutboxRelay#builder}. */
+  public RelayLoop(Settings settings) {
+    this.settings = settings;
+    this.backoff = new Backoff(Duration.ofMillis(100), settings.maxBackoff());
+  }
+
+  @Override
+  public synchronized OutboxRelay start() {
+    if (thread != null || closed) {
+      throw new IllegalStateException("[" + settings.name() + "] relay already " + (closed ? "closed" : "started"));
+    }
+    publisher = new Publisher(settings.producer().toMap());
+    thread = new Thread(this, "kafka-dedup-" + settings.name());
+    thread.setDaemon(true);
+    thread.start();
+    return this;
+  }
+
+  @Override
+  public Set<Integer> ownedLanes() {
+    return ownedView;
+  }
+
+  @Override
+  public String name() {
+    return settings.name();
+  }
+
+  @Override
+  public void run() {
+    log.info("[{}] started (up to {} lanes, batches of {})", settings.name(), settings.maxLanes(), settings.batchSize());
+    try {
+      while (!closed) {
+        round();
+      }
+    } finally {
+      dropSession();
+      if (publisher != null) {
+        if (Thread.currentThread().isInterrupted()) {
+          publisher.closeNow();
+        } else {
+          publisher.close();
+        }
+      }
+      log.info("[{}] stopped", settings.name());
+    }
+  }
+
+  /** One round: connect, take lanes, publish a batch or wait; failures back off. */
+  private void round() {
+    try {
+      RelaySession s = session();
+      maybeRebalance(s);
+      maybeReportBacklog(s);
+      List<OutboxRow> rows = s.owned().isEmpty() ? List.of() : s.fetch(settings.batchSize());
+      if (rows.isEmpty()) {
+        await(s, settings.pollInterval().toMillis());
+        return;
+      }
+      Publisher.Outcome outcome = publisher().publish(rows);
+      s.delete(outcome.published());
+      settings.metrics().published(settings.name(), outcome.published().size());
+      if (outcome.failure() != null) {
+        fail("publish", outcome.failure());
+      } else {
+        failures = 0;
+      }
+    } catch (SQLException e) {
+      dropSession(); // its lanes are released with the connection: another relay may take them
+      fail("database", e);
+    } catch (RuntimeException e) {
+      // an unexpected producer or driver state: start over with a new producer and session rather than
+      // let the thread die while the service keeps running without a relay
+      dropSession();
+      renewPublisher();
+      fail("relay", e);
+    }
+  }
+
+  private void renewPublisher() {
+    if (publisher != null) {
+      publisher.closeNow();
+    }
+    try {
+      publisher = new Publisher(settings.producer().toMap());
+    } catch (RuntimeException e) {
+      log.warn("[{}] could not create a producer: {}", settings.name(), e.toString());
+      publisher = null;
+    }
+  }
+
+  private RelaySession session() throws SQLException {
+    if (session == null) {
+      session = RelaySession.open(settings.dataSource(), settings.schema());
+      nextRebalance = 0;
+    }
+    return session;
+  }
+
+  private void maybeRebalance(RelaySession s) throws SQLException {
+    long now = System.currentTimeMillis();
+    if (now < nextRebalance || s.owned().size() >= settings.maxLanes()) {
+      return;
+    }
+    nextRebalance = now + settings.rebalanceInterval().toMillis();
+    int added = s.acquire(settings.maxLanes() - s.owned().size());
+    if (added > 0) {
+      ownedView = Set.copyOf(new TreeSet<>(s.owned()));
+      settings.metrics().lanes(settings.name(), s.owned().size());
+      log.info("[{}] took {} lanes, owns {}: {}", settings.name(), added, s.owned().size(), s.owned());
+    }
+  }
+
+  private void maybeReportBacklog(RelaySession s) throws SQLException {
+    long now = System.currentTimeMillis();
+    if (now >= nextStats && !s.owned().isEmpty()) {
+      nextStats = now + STATS_EVERY_MILLIS;
+      long[] backlog = s.backlog();
+      settings.metrics().backlog(settings.name(), backlog[0], backlog[1]);
+    }
+  }
+
+  /** Waits for a notification, up to {@code millis}, in slices so that close() is seen quickly. */
+  private void await(RelaySession s, long millis) throws SQLException {
+    long deadline = System.currentTimeMillis() + millis;
+    if (s.owned().size() < settings.maxLanes()) {
+      deadline = Math.min(deadline, nextRebalance);
+    }
+    long left;
+    while (!closed && (left = deadline - System.currentTimeMillis()) > 0) {
+      if (s.awaitNotification(Math.min(left, SLICE_MILLIS))) {
+        return;
+      }
+    }
+  }
+
+  private void fail(String type, Exception e) {
+    failures++;
+    settings.metrics().failure(settings.name(), type);
+    long delay = backoff.delayMillis(failures);
+    log.warn("[{}] {} failed (attempt {}), retrying in {} ms: {}", settings.name(), type, failures, delay, e.toString());
+    long until = System.currentTimeMillis() + delay;
+    while (!closed && System.currentTimeMillis() < until) {
+      try {
+        Thread.sleep(Math.min(SLICE_MILLIS, Math.max(1, until - System.currentTimeMillis())));
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        closed = true;
+      }
+    }
+  }
+
+  private Publisher publisher() {
+    if (publisher == null) {
+      publisher = new Publisher(settings.producer().toMap()); // a failed renewal: try again
+    }
+    return publisher;
+  }
+
+  private void dropSession() {
+    if (session != null) {
+      session.close();
+      session = null;
+      ownedView = Set.of();
+      settings.metrics().lanes(settings.name(), 0);
+    }
+  }
+
+  @Override
+  public void close() {
+    Thread t;
+    synchronized (this) {
+      closed = true;
+      t = thread;
+    }
+    if (t == null || t == Thread.currentThread()) {
+      return;
+    }
+    try {
+      t.join(Math.max(1, settings.closeTimeout().toMillis()));
+      if (t.isAlive()) {
+        log.warn("[{}] did not stop within {}; interrupting it", settings.name(), settings.closeTimeout());
+        t.interrupt();
+        t.join(5_000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package io.github.kafkadedup.outbox.internal;
+
+import io.github.kafkadedup.migrations.DedupSchema;
+import io.github.kafkadedup.outbox.Outbox;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+
+/**
+ * A relay's dedicated connection (autocommit): it holds the advisory locks of the owned lanes for as long
+ * as it lives, listens on the outbox's channel, and runs the relay's statements. Closing it (or the
+ * process dying) releases the lanes.
+ */
+final class RelaySession implements AutoCloseable {
+  private final Connection connection;
+  private final PGConnection pg;
+  private final int lockSpace;
+  private final Set<Integer> owned = new TreeSet<>();
+  private final String acquire;
+  private final String fetch;
+  private final String delete;
+  private final String stats;
+
+  private RelaySession(Connection connection, DedupSchema schema) throws SQLException {
+    this.connection = connection;
+    this.pg = connection.unwrap(PGConnection.class);
+    // the first key of the two-int advisory lock: one space per outbox table, apart from other users' locks
+    this.lockSpace = ("kafka-dedup outbox " + schema.outbox()).hashCode();
+    String table = schema.outbox();
+    this.acquire = "SELECT l FROM (SELECT l FROM generate_series(0, " + (Outbox.LANES - 1) + ") AS g(l) "
+        + "WHERE l <> ALL(?::int[]) ORDER BY (l + ?) % " + Outbox.LANES + " OFFSET 0) free "
+        + "WHERE pg_try_advisory_lock(?, l) LIMIT ?"; // LIMIT stops the scan: no lock beyond the wanted count
+    this.fetch = "SELECT id, lane, topic, record_key, record_value, headers FROM " + table
+        + " WHERE lane = ANY(?::int[]) ORDER BY id LIMIT ?";
+    this.delete = "DELETE FROM " + table + " WHERE id = ANY(?::bigint[])";
+    this.stats = "SELECT count(*), coalesce((extract(epoch FROM clock_timestamp() - min(created_at)) * 1000)"
+        + "::bigint, 0) FROM " + table + " WHERE lane = ANY(?::int[])";
+  }
+
+  static RelaySession open(DataSource dataSource, DedupSchema schema) throws SQLException {
+    Connection c = dataSource.getConnection();
+    try {
+      c.setAutoCommit(true);
+      RelaySession session = new RelaySession(c, schema);
+      try (Statement s = c.createStatement()) {
+        s.execute("LISTEN \"" + OutboxWriter.channel(schema) + "\"");
+      }
+      return session;
+    } catch (SQLException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  Set<Integer> owned() {
+    return owned;
+  }
+
+  /** Tries to lock up to {@code wanted} more free lanes, starting at a random lane; returns how many. */
+  int acquire(int wanted) throws SQLException {
+    if (wanted <= 0) {
+      return 0;
+    }
+    try (PreparedStatement ps = connection.prepareStatement(acquire)) {
+      ps.setArray(1, connection.createArrayOf("int4", owned.toArray()));
+      ps.setInt(2, ThreadLocalRandom.current().nextInt(Outbox.LANES));
+      ps.setInt(3, lockSpace);
+      ps.setInt(4, wanted);
+      int added = 0;
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          owned.add(rs.getInt(1));
+          added++;
+        }
+      }
+      return added;
+    }
+  }
+
+  /** The oldest {@code limit} rows of the owned lanes, in id order. */
+  List<OutboxRow> fetch(int limit) throws SQLException {
+    List<OutboxRow> rows = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(fetch)) {
+      ps.setArray(1, connection.createArrayOf("int4", owned.toArray()));
+      ps.setInt(2, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(new OutboxRow(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getBytes(4), rs.getBytes(5),
+              rs.getBytes(6)));
+        }
+      }
+    }
+    // this query sees every commit notified so far: drop those notifications (no round trip), so that they
+    // do not pile up in the driver while a backlog drains without waiting
+    pg.getNotifications();
+    return rows;
+  }
+
+  /** Deletes published rows by id (never by range: a smaller id may commit later than a larger one). */
+  void delete(List<Long> ids) throws SQLException {
+    if (ids.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = connection.prepareStatement(delete)) {
+      ps.setArray(1, connection.createArrayOf("int8", ids.toArray()));
+      ps.executeUpdate();
+    }
+  }
+
+  /** {@code [rows, age of the oldest in ms]} of the owned lanes. */
+  long[] backlog() throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(stats)) {
+      ps.setArray(1, connection.createArrayOf("int4", owned.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new long[] {rs.getLong(1), rs.getLong(2)};
+      }
+    }
+  }
+
+  /** Waits up to {@code millis} (at least 1) for a notification; true if one came. */
+  boolean awaitNotification(long millis) throws SQLException {
+    var notifications = pg.getNotifications((int) Math.max(1, Math.min(millis, Integer.MAX_VALUE)));
+    return notifications != null && notifications.length > 0;
+  }
+
+  /**
+   * Releases the lanes and the LISTEN explicitly, then closes: a pool (HikariCP) keeps the physical
+   * connection open on close(), and with it every session-level lock. If the statement fails the connection
+   * is broken: the server ended the session (and released its locks), and the pool evicts it.
+   */
+  @Override
+  public void close() {
+    owned.clear();
+    try (Statement s = connection.createStatement()) {
+      s.execute("SELECT pg_advisory_unlock_all()");
+      s.execute("UNLISTEN *");
+    } catch (SQLException e) {
+      // broken connection: its session, and so its locks, ended with it
+    }
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // as above
+    }
+  }
+}

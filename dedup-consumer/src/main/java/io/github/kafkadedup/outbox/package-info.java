@@ -1,0 +1,13 @@
+/**
+ * The transactional outbox: Kafka records written to PostgreSQL in the sender's transaction and published
+ * by a relay only after that transaction committed.
+ *
+ * <p>Configure an {@link io.github.kafkadedup.outbox.Outbox} once (serializers, schema) and send from a
+ * handler ({@link io.github.kafkadedup.consumer.DedupContext#send}) or from any transaction
+ * ({@link io.github.kafkadedup.outbox.Outbox#send}); run an {@link io.github.kafkadedup.outbox.OutboxRelay}
+ * in one or more instances of the service to publish the rows.
+ */
+@NullMarked
+package io.github.kafkadedup.outbox;
+
+import org.jspecify.annotations.NullMarked;
