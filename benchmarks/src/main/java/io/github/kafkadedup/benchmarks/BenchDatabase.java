@@ -110,7 +110,8 @@ public final class BenchDatabase implements AutoCloseable {
   public static String describeServer(Connection c) throws SQLException {
     StringBuilder out = new StringBuilder();
     try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT current_setting('server_version'), name, setting, unit"
+        // current_setting() gives the value with its unit (128MB), setting + unit would read "163848kB"
+        ResultSet rs = s.executeQuery("SELECT current_setting('server_version'), name, current_setting(name)"
             + " FROM pg_settings WHERE name IN ('shared_buffers', 'fsync',"
             + " 'wal_level', 'full_page_writes', 'max_wal_size', 'checkpoint_timeout', 'wal_compression',"
             + " 'wal_buffers', 'work_mem') ORDER BY name")) {
@@ -121,8 +122,7 @@ public final class BenchDatabase implements AutoCloseable {
         } else {
           out.append(", ");
         }
-        String unit = rs.getString(4);
-        out.append(rs.getString(2)).append('=').append(rs.getString(3)).append(unit == null ? "" : unit);
+        out.append(rs.getString(2)).append('=').append(rs.getString(3));
       }
     }
     return out.append(", synchronous_commit=on (set on every benchmark database)").toString();
