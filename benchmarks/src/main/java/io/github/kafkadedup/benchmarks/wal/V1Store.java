@@ -1,28 +1,29 @@
 package io.github.kafkadedup.benchmarks.wal;
 
-import io.github.kafkadedup.consumer.RetentionConfig;
+import io.github.kafkadedup.benchmarks.V1Claims;
 import io.github.kafkadedup.consumer.internal.Candidate;
-import io.github.kafkadedup.consumer.internal.PostgresClaimStore;
-import io.github.kafkadedup.consumer.internal.RetentionStatements;
 import io.github.kafkadedup.migrations.DedupSchema;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
+import java.sql.Timestamp;
 import java.util.List;
 
 /**
- * V1 {@code processed_messages} as migrated, claimed with {@link PostgresClaimStore#claim} and expired as
- * {@code RetentionJob} does: {@link RetentionStatements#deleteBatch} until a batch comes back short, then
- * the {@code VACUUM} that autovacuum would run.
+ * V1 {@code processed_messages} (a database migrated to version 1 only), claimed with V1's statement
+ * ({@link V1Claims}) and expired as V1's {@code RetentionJob} did: delete batches by {@code ctid} until a
+ * batch comes back short, then the {@code VACUUM} that autovacuum would run.
  */
 final class V1Store implements WalStore {
   static final String SCOPE = "bench-scope";
   /** Expired keys were claimed 40 days ago and later; live keys within the last day. */
   private static final String CUTOFF = "now() - interval '20 days'";
 
+  /** V1's {@code RetentionConfig.DEFAULT_BATCH_SIZE}. */
+  private static final int DELETE_BATCH = 10_000;
+
   private final DedupSchema schema = DedupSchema.DEFAULT;
-  private final PostgresClaimStore store = new PostgresClaimStore(schema);
 
   @Override
   public void prefill(Connection c, long live, long expired) throws SQLException {
@@ -49,23 +50,27 @@ final class V1Store implements WalStore {
 
   @Override
   public void claim(Connection c, List<Candidate<String, String>> batch) throws SQLException {
-    store.claim(c, SCOPE, batch);
+    V1Claims.claim(c, SCOPE, batch);
   }
 
   @Override
   public long expire(Connection c) throws SQLException {
-    RetentionStatements sql = new RetentionStatements(schema.processedMessages(), null);
-    Instant cutoff;
+    Timestamp cutoff;
     try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT " + CUTOFF)) {
       rs.next();
-      cutoff = rs.getTimestamp(1).toInstant();
+      cutoff = rs.getTimestamp(1);
     }
     long deleted = 0;
     int last;
-    do {
-      last = sql.deleteBatch(c, cutoff, RetentionConfig.DEFAULT_BATCH_SIZE);
-      deleted += last;
-    } while (last == RetentionConfig.DEFAULT_BATCH_SIZE);
+    try (PreparedStatement ps = c.prepareStatement(V1Claims.DELETE_BATCH)) {
+      do {
+        ps.setTimestamp(1, cutoff);
+        ps.setInt(2, DELETE_BATCH);
+        ps.setTimestamp(3, cutoff);
+        last = ps.executeUpdate(); // autocommit: each batch its own transaction, as the job ran them
+        deleted += last;
+      } while (last == DELETE_BATCH);
+    }
     try (Statement s = c.createStatement()) {
       s.execute("VACUUM " + schema.processedMessages());
     }
@@ -74,7 +79,6 @@ final class V1Store implements WalStore {
 
   @Override
   public String retentionMethod() {
-    return "RetentionStatements.deleteBatch (ctid batches of " + RetentionConfig.DEFAULT_BATCH_SIZE
-        + ") + VACUUM";
+    return "V1 RetentionJob: DELETE by ctid in batches of " + DELETE_BATCH + ", then VACUUM";
   }
 }
