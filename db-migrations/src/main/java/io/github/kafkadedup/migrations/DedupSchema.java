@@ -93,12 +93,55 @@ public record DedupSchema(String schema, String tablePrefix) {
   }
 
   /**
-   * The schema-qualified name of the claim table, safe to splice into SQL.
+   * The schema-qualified name of schema version 1's claim table, safe to splice into SQL. Since version 2
+   * it is read-only (the legacy generation 0) and emptied by retention once it expired; new claims go to
+   * {@link #claims()}.
    *
    * @return for example {@code public.processed_messages} or {@code billing.kd_processed_messages}
    */
   public String processedMessages() {
     return qualified("processed_messages");
+  }
+
+  /**
+   * The schema-qualified name of the claim table of schema version 2 (partitioned by generation).
+   *
+   * @return for example {@code public.claims} or {@code billing.kd_claims}
+   */
+  public String claims() {
+    return qualified("claims");
+  }
+
+  /**
+   * The schema-qualified name of the scope registry ({@code scope} text to {@code scope_id}).
+   *
+   * @return for example {@code public.dedup_scopes}
+   */
+  public String scopes() {
+    return qualified("dedup_scopes");
+  }
+
+  /**
+   * The schema-qualified name of the generation registry.
+   *
+   * @return for example {@code public.dedup_generations}
+   */
+  public String generations() {
+    return qualified("dedup_generations");
+  }
+
+  /**
+   * The schema-qualified name of one of kafka-dedup's SQL functions, safe to splice into SQL.
+   *
+   * @param function the function's unprefixed name, for example {@code dedup_key_id}
+   * @return for example {@code billing.kd_dedup_key_id}
+   * @throws IllegalArgumentException if {@code function} is not a lower-case identifier
+   */
+  public String function(String function) {
+    if (function == null || !IDENTIFIER.matcher(function).matches()) {
+      throw new IllegalArgumentException("function must be a lower-case SQL identifier, but was '" + function + "'");
+    }
+    return qualified(function);
   }
 
   /**

@@ -4,7 +4,6 @@ import io.github.kafkadedup.consumer.internal.ConsumerSettings;
 import io.github.kafkadedup.consumer.internal.OffsetFence;
 import io.github.kafkadedup.consumer.internal.OffsetsInDatabase;
 import io.github.kafkadedup.consumer.internal.PollLoop;
-import io.github.kafkadedup.consumer.internal.TransactionHook;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -107,7 +106,6 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
     private final DataSource dataSource;
     private final String groupId;
     private DedupConfig config = DedupConfig.defaults();
-    private TransactionHook hook = TransactionHook.NONE;
     private boolean offsetsInDatabase;
     private @Nullable List<String> topics;
     private @Nullable Recoverer<K, V> recoverer;
@@ -238,19 +236,6 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
       return this;
     }
 
-    /** {@code first}, then {@code fence}: the ownership check is the last statement before the commit. */
-    private static TransactionHook then(TransactionHook first, OffsetFence fence) {
-      return (connection, records) -> {
-        first.beforeCommit(connection, records);
-        fence.beforeCommit(connection, records);
-      };
-    }
-
-    Builder<K, V> hook(TransactionHook value) {
-      this.hook = Objects.requireNonNull(value, "hook");
-      return this;
-    }
-
     Builder<K, V> consumerFactory(Function<Map<String, Object>, Consumer<K, V>> value) {
       this.factory = value;
       return this;
@@ -265,15 +250,14 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
         throw new IllegalStateException("topics must be set");
       }
       OffsetsInDatabase databaseOffsets = null;
-      TransactionHook hooks = hook;
       if (offsetsInDatabase) {
         String configured = config.scope();
         String scope = configured != null ? configured : groupId;
         OffsetFence fence = new OffsetFence(dataSource, config.schema(), scope);
-        hooks = then(hook, fence);
+        processor.hook(fence); // the ownership check is the last statement before the commit
         databaseOffsets = new OffsetsInDatabase(fence, scope, config.metrics());
       }
-      DedupProcessor<K, V> built = processor.hook(hooks).build();
+      DedupProcessor<K, V> built = processor.build();
       return new DedupConsumer<>(new PollLoop<>(factory.apply(properties), topics, built, pollTimeout,
           listener, ConsumerSettings.maxPollInterval(properties), databaseOffsets,
           Objects.requireNonNull(recoverer, "recoverer")));

@@ -65,7 +65,7 @@ public interface DedupProcessor<K, V> {
     private @Nullable BatchHandler<K, V> batchHandler;
     private @Nullable Recoverer<K, V> recoverer;
     private @Nullable String defaultScope;
-    private TransactionHook hook = TransactionHook.NONE;
+    private @Nullable TransactionHook hook;
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -149,7 +149,7 @@ public interface DedupProcessor<K, V> {
         throw new IllegalStateException("recoverer must be set, e.g. Recoverer.deadLetterTopic(producer, "
             + "keySerializer, valueSerializer) or Recoverer.logAndMarkDead()");
       }
-      if (keyStrategy == KeyStrategy.none() && hook == TransactionHook.NONE) {
+      if (!keyStrategy.claimsKeys() && hook == null) {
         throw new IllegalStateException("KeyStrategy.none() claims no keys, so nothing would stop a "
             + "redelivery: use it only with DedupConsumer.Builder.offsetsInDatabase(true)");
       }
@@ -159,7 +159,7 @@ public interface DedupProcessor<K, V> {
             + "the consumer group id)");
       }
       return new TransactionalBatchProcessor<>(dataSource, config, scope, keyStrategy, recordHandler,
-          batchHandler, recoverer, hook);
+          batchHandler, recoverer, hook != null ? hook : (connection, records) -> {});
     }
   }
 }

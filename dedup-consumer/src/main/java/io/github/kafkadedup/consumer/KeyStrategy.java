@@ -39,6 +39,16 @@ public interface KeyStrategy<K, V> {
   @Nullable String keyOf(ConsumerRecord<K, V> record);
 
   /**
+   * Whether this strategy yields keys to claim: false only for {@link #none()}, whose records are fenced
+   * by offsets stored in PostgreSQL alone.
+   *
+   * @return true, except for {@link #none()}
+   */
+  default boolean claimsKeys() {
+    return true;
+  }
+
+  /**
    * This strategy, and {@code fallback} for records where this one finds no key.
    *
    * @param fallback asked when this strategy returns {@code null}
@@ -213,6 +223,11 @@ public interface KeyStrategy<K, V> {
     @Override
     public String keyOf(ConsumerRecord<Object, Object> record) {
       throw new UnsupportedOperationException("KeyStrategy.none() claims no keys");
+    }
+
+    @Override
+    public boolean claimsKeys() {
+      return false;
     }
 
     @Override

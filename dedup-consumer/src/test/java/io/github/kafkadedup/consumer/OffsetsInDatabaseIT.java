@@ -142,7 +142,7 @@ class OffsetsInDatabaseIT {
         EngineFixture.insertOrder()).keyStrategy(KeyStrategy.none()).build());
     await().atMost(Duration.ofSeconds(60)).until(() -> storedOffsets(topic) == 100);
     first.close();
-    assertThat(fx.count("SELECT count(*) FROM processed_messages WHERE topic = '" + topic + "'"))
+    assertThat(fx.count("SELECT count(*) FROM claims c JOIN dedup_scopes s USING (scope_id) WHERE s.scope = '" + group + "'"))
         .as("no key was claimed").isZero();
     // Kafka's committed offsets rewound to 0, as if every Kafka commit had been lost
     Map<TopicPartition, OffsetAndMetadata> zero = Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(0),
@@ -219,7 +219,9 @@ class OffsetsInDatabaseIT {
     // a real failure of the ownership transaction: the role may claim keys and write orders, not offsets
     fx.db.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'app'",
         "GRANT USAGE ON SCHEMA public TO " + role,
-        "GRANT SELECT, INSERT, UPDATE ON processed_messages, orders TO " + role,
+        "GRANT SELECT, INSERT, UPDATE ON claims, orders TO " + role,
+        "GRANT SELECT, INSERT ON dedup_scopes TO " + role,
+        "GRANT SELECT ON dedup_generations TO " + role,
         "GRANT USAGE ON SEQUENCE orders_id_seq, offsets_audit_id_seq TO " + role,
         "GRANT INSERT ON offsets_audit TO " + role);
     publish(topic, 0, 50);

@@ -83,7 +83,10 @@ final class ClaimStep {
     }
     Connection connection = DataSourceUtils.getConnection(dataSource);
     try {
-      return classify(scope, items, store.claimAll(connection, scope, candidates, metrics));
+      long start = System.nanoTime();
+      PostgresClaimStore.Claims claims = store.claimAll(connection, scope, candidates);
+      metrics.claim(scope, candidates.size(), System.nanoTime() - start);
+      return classify(scope, items, claims);
     } catch (SQLException e) {
       throw DedupException.database("[" + scope + "] claiming " + candidates.size() + " keys failed", e);
     } finally {

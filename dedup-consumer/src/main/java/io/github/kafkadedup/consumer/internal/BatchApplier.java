@@ -43,9 +43,12 @@ final class BatchApplier<K, V> {
     this.metrics = config.metrics();
   }
 
-  TransactionalBatchProcessor.Tally apply(Connection c, Plan<K, V> plan) throws Exception {
-    TransactionalBatchProcessor.Tally tally = new TransactionalBatchProcessor.Tally();
-    PostgresClaimStore.Claims claims = store.claimAll(c, scope, plan.candidates(), metrics);
+  Tally apply(Connection c, Plan<K, V> plan) throws Exception {
+    Tally tally = new Tally();
+    List<Candidate<K, V>> candidates = plan.candidates();
+    long start = System.nanoTime();
+    PostgresClaimStore.Claims claims = store.claimAll(c, scope, candidates);
+    metrics.claim(scope, candidates.size(), System.nanoTime() - start);
 
     boolean observe = config.mode() == DedupConfig.Mode.OBSERVE;
     List<ConsumerRecord<K, V>> toHandle = new ArrayList<>(plan.items().size());
@@ -79,7 +82,7 @@ final class BatchApplier<K, V> {
   }
 
   /** Counts a duplicate; returns true if it must be handled anyway (replay of a dead-lettered key). */
-  private boolean classifyDuplicate(Connection c, TransactionalBatchProcessor.Tally tally,
+  private boolean classifyDuplicate(Connection c, Tally tally,
       Candidate<K, V> candidate, @Nullable StoredClaim first, List<Plan.Item<K, V>> toRecover)
       throws SQLException {
     DuplicateCause cause = candidate.duplicateCause(first);
@@ -103,7 +106,7 @@ final class BatchApplier<K, V> {
     return false;
   }
 
-  private void duplicate(TransactionalBatchProcessor.Tally tally, ConsumerRecord<K, V> record,
+  private void duplicate(Tally tally, ConsumerRecord<K, V> record,
       DuplicateCause cause, @Nullable StoredClaim first) {
     if (cause == DuplicateCause.REDELIVERY) {
       tally.redeliveries++;
@@ -114,15 +117,16 @@ final class BatchApplier<K, V> {
   }
 
   /** Hands {@code record} to the recoverer and records its key (if any) as dead-lettered. */
-  TransactionalBatchProcessor.Tally deadLetter(Connection c, ConsumerRecord<K, V> record, @Nullable String key,
+  Tally deadLetter(Connection c, ConsumerRecord<K, V> record, @Nullable String key,
       DedupException reason) throws Exception {
     if (key != null) {
       Candidate<K, V> candidate = new Candidate<>(record, key);
-      if (!store.claimDead(c, scope, candidate)) {
-        StoredClaim first = store.lookup(c, scope, List.of(key)).get(key);
+      PostgresClaimStore.Claims claimed = store.claimDead(c, scope, candidate);
+      if (!claimed.isFresh(key)) {
+        StoredClaim first = claimed.firstClaim(key);
         if (first != null && candidate.isSameRecordAs(first)) {
           // another consumer (a zombie or the new owner) already applied or dead-lettered this very record
-          TransactionalBatchProcessor.Tally tally = new TransactionalBatchProcessor.Tally();
+          Tally tally = new Tally();
           duplicate(tally, record, DuplicateCause.REDELIVERY, first);
           return tally;
         }
@@ -135,7 +139,7 @@ final class BatchApplier<K, V> {
       throw DedupException.recovererFailed(record, key, e);
     }
     log.warn("[{}] dead-lettered {}: {}", scope, RecordLog.where(record), reason.getMessage());
-    TransactionalBatchProcessor.Tally tally = new TransactionalBatchProcessor.Tally();
+    Tally tally = new Tally();
     tally.deadLettered = 1;
     tally.deadLetterKinds.add(reason.kind());
     return tally;

@@ -3,6 +3,7 @@ package io.github.kafkadedup.consumer.internal;
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.KeyStrategy;
+import io.github.kafkadedup.migrations.DedupKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,6 +12,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 
@@ -41,13 +43,13 @@ public record Plan<K, V>(List<Item<K, V>> items) {
   public static <K, V> Plan<K, V> of(List<ConsumerRecord<K, V>> records, KeyStrategy<K, V> strategy,
       DedupConfig config) {
     List<Item<K, V>> items = new ArrayList<>(records.size());
-    if (strategy == KeyStrategy.none()) {
+    if (!strategy.claimsKeys()) {
       for (ConsumerRecord<K, V> record : records) {
         items.add(new Item<>(record, null, false, null)); // unclaimed: the stored offsets fence redelivery
       }
       return new Plan<>(items);
     }
-    Set<String> seen = new HashSet<>(records.size() * 2);
+    Set<UUID> seen = new HashSet<>(records.size() * 2); // by stored id: two spellings of one UUID are one key
     for (ConsumerRecord<K, V> record : records) {
       String key;
       try {
@@ -56,7 +58,7 @@ public record Plan<K, V>(List<Item<K, V>> items) {
         items.add(new Item<>(record, null, false, e));
         continue;
       }
-      items.add(new Item<>(record, key, !seen.add(key), null));
+      items.add(new Item<>(record, key, !seen.add(DedupKeys.id(key)), null));
     }
     return new Plan<>(items);
   }

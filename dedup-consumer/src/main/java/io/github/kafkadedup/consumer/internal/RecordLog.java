@@ -20,7 +20,7 @@ public final class RecordLog {
     if (log.isDebugEnabled()) {
       log.debug("[{}] duplicate ({}) {}{}", scope, cause, where(record), first == null
           ? " (first occurrence in this batch)"
-          : " first seen at " + first.topic() + "-" + first.partition() + "@" + first.offset());
+          : " first claimed at partition " + first.partition() + " offset " + first.offset());
     }
   }
 }

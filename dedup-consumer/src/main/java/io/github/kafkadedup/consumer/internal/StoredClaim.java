@@ -1,4 +1,7 @@
 package io.github.kafkadedup.consumer.internal;
 
-/** A row of {@code processed_messages}: where a key was first seen and its status. */
-public record StoredClaim(String topic, int partition, long offset, boolean deadLettered) {}
+/**
+ * A stored claim: the partition and offset of the record that claimed the key (its topic is not stored: a
+ * redelivery is the same partition and offset) and whether it was dead-lettered.
+ */
+public record StoredClaim(int partition, long offset, boolean deadLettered) {}

@@ -7,9 +7,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Work that joins every dedup transaction just before it commits (e.g. storing offsets). */
 public interface TransactionHook {
-  /** A hook that does nothing. */
-  TransactionHook NONE = (connection, records) -> {};
-
   /**
    * Called inside the transaction after the handler ran, with every record the transaction covers.
    *

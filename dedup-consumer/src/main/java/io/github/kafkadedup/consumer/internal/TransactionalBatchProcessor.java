@@ -9,8 +9,6 @@ import io.github.kafkadedup.consumer.DedupProcessor;
 import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.RecordHandler;
 import io.github.kafkadedup.consumer.Recoverer;
-import java.sql.Connection;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,41 +127,5 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
     } else if (log.isDebugEnabled()) {
       log.debug("[{}] batch of {}: {} processed", scope, r.records(), r.processed());
     }
-  }
-
-  /** Counts of one committed transaction (or a sum of them). */
-  static final class Tally {
-    int processed;
-    int redeliveries;
-    int resends;
-    int deadLettered;
-    final List<DedupException.Kind> deadLetterKinds = new ArrayList<>();
-
-    void add(Tally other) {
-      processed += other.processed;
-      redeliveries += other.redeliveries;
-      resends += other.resends;
-      deadLettered += other.deadLettered;
-      deadLetterKinds.addAll(other.deadLetterKinds);
-    }
-
-    void report(DedupMetrics metrics, String scope) {
-      if (processed > 0) {
-        metrics.processed(scope, processed);
-      }
-      if (redeliveries > 0) {
-        metrics.duplicates(scope, io.github.kafkadedup.consumer.DuplicateCause.REDELIVERY, redeliveries);
-      }
-      if (resends > 0) {
-        metrics.duplicates(scope, io.github.kafkadedup.consumer.DuplicateCause.RESEND, resends);
-      }
-      deadLetterKinds.forEach(kind -> metrics.deadLettered(scope, kind));
-    }
-  }
-
-  /** Work on one transaction's connection. */
-  @FunctionalInterface
-  interface Work<T> {
-    T apply(Connection connection) throws Exception;
   }
 }

@@ -36,13 +36,14 @@ final class Transactions {
   }
 
   /** Runs {@code work} in a transaction covering {@code records}, committing only if it returns. */
-  <T> T run(String what, List<? extends ConsumerRecord<?, ?>> records, TransactionalBatchProcessor.Work<T> work) {
+  <T> T run(String what, List<? extends ConsumerRecord<?, ?>> records, Work<T> work) {
     for (int attempt = 1; ; attempt++) {
       try {
         return once(records, work);
       } catch (Exception e) {
-        if (e instanceof DedupException d && d.kind() == DedupException.Kind.FENCED) {
-          throw d;
+        if (e instanceof DedupException d
+            && (d.kind() == DedupException.Kind.FENCED || d.kind() == DedupException.Kind.CONFIGURATION)) {
+          throw d; // no retry and no record-by-record split can cure these (e.g. a missing claim partition)
         }
         if (!TransientErrors.isTransient(e)) {
           throw new NonTransientFailure(e);
@@ -60,7 +61,7 @@ final class Transactions {
     }
   }
 
-  private <T> T once(List<? extends ConsumerRecord<?, ?>> records, TransactionalBatchProcessor.Work<T> work)
+  private <T> T once(List<? extends ConsumerRecord<?, ?>> records, Work<T> work)
       throws Exception {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);

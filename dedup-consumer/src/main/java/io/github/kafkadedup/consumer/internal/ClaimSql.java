@@ -1,0 +1,125 @@
+package io.github.kafkadedup.consumer.internal;
+
+import io.github.kafkadedup.migrations.DedupSchema;
+
+/**
+ * Every statement of the claim path in one place (schema version 2), for {@link PostgresClaimStore} and
+ * for benchmarks that want the exact SQL the engine sends.
+ *
+ * <p>Each statement that writes claims starts with {@link #lock()}, a separate statement in the same
+ * round trip (pgjdbc sends {@code "a; b"} as two queries before one Sync). In READ COMMITTED each
+ * statement takes its own snapshot, so the claim's snapshot is taken after the shared advisory lock is
+ * held: a generation switch ({@code dedup_switch_generation}, which takes the lock exclusively) has
+ * either committed before it, and the claim reads the new generation, or waits until this transaction
+ * ends. So a key is never claimed in two generations.
+ *
+ * <p>{@link #claim(boolean)} parameters, in order: key ids {@code uuid[]} (distinct), partitions
+ * {@code int4[]}, offsets {@code int8[]}, [legacy only: text keys {@code text[]}], scope id, [legacy
+ * only: scope text], scope id, status ({@code 'P'} or {@code 'D'}), scope id. Rows: {@code key_id,
+ * fresh, kafka_partition, kafka_offset, status, generation}: one per fresh key, one per earlier claim of
+ * a duplicate that the statement's snapshot sees (a key claimed by a transaction that committed after it
+ * started is neither: look it up with {@link #lookup(boolean)}).
+ */
+public final class ClaimSql {
+  private final DedupSchema schema;
+
+  /** @param schema where the tables are */
+  public ClaimSql(DedupSchema schema) {
+    this.schema = schema;
+  }
+
+  /** The shared advisory lock every claiming transaction holds (key: the claim table's name). */
+  public String lock() {
+    return "SELECT pg_advisory_xact_lock_shared(hashtext('kafka-dedup'), hashtext('" + schema.claims() + "'))";
+  }
+
+  /**
+   * Claim of a batch: insert into the current generation ({@code ON CONFLICT DO NOTHING} is the arbiter),
+   * probe of the older live generations (and, with {@code legacy}, of the V1 table by text key), and the
+   * first claim of every duplicate, in one round trip.
+   *
+   * @param legacy whether V1's {@code processed_messages} is a live generation 0 to probe
+   */
+  public String claim(boolean legacy) {
+    String claims = schema.claims();
+    String input = legacy
+        ? "unnest(?::uuid[], ?::int4[], ?::int8[], ?::text[]) AS u(k, p, o, t)"
+        : "unnest(?::uuid[], ?::int4[], ?::int8[]) AS u(k, p, o)";
+    String legacyProbe = legacy
+        ? " UNION ALL SELECT i.k, l.kafka_partition, l.kafka_offset, l.status::\"char\", 0 FROM input i JOIN "
+            + schema.processedMessages() + " l ON l.scope = ? AND l.message_key = i.t"
+        : "";
+    return lock() + ";\n"
+        + "WITH g AS (SELECT max(generation) AS cur FROM " + schema.generations() + "),"
+        + " input AS (SELECT * FROM " + input + "),"
+        + " older AS MATERIALIZED (SELECT c.key_id, c.kafka_partition, c.kafka_offset, c.status, c.generation"
+        + " FROM input i JOIN " + claims + " c ON c.scope_id = ? AND c.key_id = i.k"
+        + " WHERE c.generation < (SELECT cur FROM g)" + legacyProbe + "),"
+        + " fresh AS (INSERT INTO " + claims + " (scope_id, generation, kafka_offset, key_id, kafka_partition, status)"
+        + " SELECT ?, g.cur, i.o, i.k, i.p, ?::\"char\" FROM input i, g"
+        + " WHERE NOT EXISTS (SELECT 1 FROM older WHERE older.key_id = i.k) ORDER BY i.k"
+        + " ON CONFLICT DO NOTHING RETURNING key_id)"
+        + " SELECT key_id, true AS fresh, NULL::int4, NULL::int8, NULL::\"char\", NULL::int4 FROM fresh"
+        + " UNION ALL SELECT key_id, false, kafka_partition, kafka_offset, status, generation FROM older"
+        + " UNION ALL SELECT c.key_id, false, c.kafka_partition, c.kafka_offset, c.status, c.generation"
+        + " FROM input i JOIN " + claims + " c ON c.scope_id = ? AND c.key_id = i.k"
+        + " AND c.generation = (SELECT cur FROM g)"
+        + " WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.key_id = i.k)"
+        + " AND NOT EXISTS (SELECT 1 FROM older o WHERE o.key_id = i.k)";
+  }
+
+  /**
+   * Every stored claim of some keys, in any generation. Parameters: scope id, key ids {@code uuid[]},
+   * [legacy only: scope text, text keys {@code text[]}, key ids {@code uuid[]} aligned with them]. Rows as
+   * {@link #claim(boolean)}'s duplicates.
+   *
+   * @param legacy whether V1's {@code processed_messages} is a live generation 0 to probe
+   */
+  public String lookup(boolean legacy) {
+    String sql = "SELECT key_id, false, kafka_partition, kafka_offset, status, generation FROM " + schema.claims()
+        + " WHERE scope_id = ? AND key_id = ANY(?::uuid[])";
+    if (legacy) {
+      sql += " UNION ALL SELECT u.k, false, l.kafka_partition, l.kafka_offset, l.status::\"char\", 0 FROM "
+          + schema.processedMessages() + " l JOIN unnest(?::text[], ?::uuid[]) AS u(t, k)"
+          + " ON l.scope = ? AND l.message_key = u.t";
+    }
+    return sql;
+  }
+
+  /**
+   * Sets the status, partition and offset of a key's claim wherever it is, or claims it in the current
+   * generation if no generation of {@code claims} holds it. Parameters: status, partition, offset, scope
+   * id, key id, then scope id, offset, key id, partition, status.
+   */
+  public String mark() {
+    String claims = schema.claims();
+    return lock() + ";\n"
+        + "WITH g AS (SELECT max(generation) AS cur FROM " + schema.generations() + "),"
+        + " upd AS (UPDATE " + claims + " c SET status = ?::\"char\", kafka_partition = ?, kafka_offset = ?"
+        + " WHERE c.scope_id = ? AND c.key_id = ? RETURNING 1)"
+        + " INSERT INTO " + claims + " (scope_id, generation, kafka_offset, key_id, kafka_partition, status)"
+        + " SELECT ?, g.cur, ?, ?, ?, ?::\"char\" FROM g WHERE NOT EXISTS (SELECT 1 FROM upd)"
+        + " ON CONFLICT (scope_id, key_id, generation) DO UPDATE SET status = EXCLUDED.status,"
+        + " kafka_partition = EXCLUDED.kafka_partition, kafka_offset = EXCLUDED.kafka_offset";
+  }
+
+  /** The id of a scope (parameter: the scope); no row if it is not registered (or not yet committed). */
+  public String scopeId() {
+    return "SELECT scope_id FROM " + schema.scopes() + " WHERE scope = ?";
+  }
+
+  /** Registers a scope; returns its new id, or no row if it exists (parameter: the scope). */
+  public String registerScope() {
+    return "INSERT INTO " + schema.scopes() + " (scope) VALUES (?) ON CONFLICT (scope) DO NOTHING RETURNING scope_id";
+  }
+
+  /** Whether V1's table is still a live generation 0 (one boolean). */
+  public String legacyLive() {
+    return "SELECT EXISTS (SELECT 1 FROM " + schema.generations() + " WHERE generation = 0)";
+  }
+
+  /** Where the tables are. */
+  public DedupSchema schema() {
+    return schema;
+  }
+}
