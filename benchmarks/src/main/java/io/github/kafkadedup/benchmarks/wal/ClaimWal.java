@@ -78,10 +78,16 @@ public final class ClaimWal {
       print.accept(String.format(Locale.ROOT, "# prefill=%d live keys + expired=%d older keys; %d claims + %d"
           + " one-row business inserts per transaction; %d s per variant; wal is server-wide", o.prefill(),
           o.expired(), o.batch(), o.batch(), o.seconds()));
+      Double baselineWal = null;
       for (WalVariant v : o.variants()) {
         print.accept("# " + v.label + ": " + v.description);
         Measured m = measure(server, v, o);
-        print.accept(m.run);
+        if (v == WalVariant.BASELINE) {
+          baselineWal = m.walPerKey;
+        }
+        // the claim's own share: what the run wrote beyond the business row (needs the baseline run first)
+        print.accept(baselineWal == null || v == WalVariant.BASELINE ? m.run : m.run + String.format(Locale.ROOT,
+            " claim_wal_bytes_per_key=%.0f", m.walPerKey - baselineWal));
         if (m.retention != null) {
           retention.add(m.retention);
         }
@@ -91,7 +97,7 @@ public final class ClaimWal {
     return lines;
   }
 
-  private record Measured(String run, String retention) {}
+  private record Measured(String run, double walPerKey, String retention) {}
 
   private static Measured measure(WalServer server, WalVariant v, WalOptions o) throws Exception {
     String db = server.createDatabase(v.label);
@@ -100,7 +106,8 @@ public final class ClaimWal {
       prepare(server, db, store, v, o);
       String run = timedRun(server, db, store, v, o);
       String retention = v.store == WalVariant.Store.NONE ? null : retention(server, db, store, v);
-      return new Measured(run, retention);
+      double walPerKey = Double.parseDouble(run.replaceAll(".* wal_bytes_per_key=(\\S+) .*", "$1"));
+      return new Measured(run, walPerKey, retention);
     } finally {
       server.dropDatabase(db);
     }
