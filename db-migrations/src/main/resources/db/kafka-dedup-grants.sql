@@ -1,6 +1,23 @@
--- kafka-dedup: the runtime role's rights on the tables (see kafka-dedup-roles.sql). Run with psql as
--- kafka_dedup_owner after the migrations, and again after each kafka-dedup version that adds a table
--- (GRANT is idempotent). Only the two tables, not the history table. Names as in kafka-dedup-roles.sql.
-GRANT SELECT, INSERT, UPDATE, DELETE
-  ON kafka_dedup.processed_messages, kafka_dedup.consumer_offsets
+-- kafka-dedup: the runtime role's rights (see kafka-dedup-roles.sql). Run with psql as kafka_dedup_owner
+-- after the migrations, and again after each kafka-dedup version that adds a table or function (GRANT is
+-- idempotent). Never the history table, never DDL. Names as in kafka-dedup-roles.sql.
+--
+-- Schema version 2:
+-- * claims: the partitions (generations) inherit nothing, but rows are reached through the partitioned
+--   table claims only, whose rights are checked for every partition.
+-- * dedup_scopes: a consumer registers its scope at start (INSERT).
+-- * dedup_generations: read by every claim (the current generation).
+-- * processed_messages: the V1 table, read-only since version 2 (a trigger rejects writes); probed by
+--   the claim while it is a live generation 0. DELETE stays for a V1 consumer's retention job until all
+--   consumers run version 2.
+-- * The maintenance functions create, switch and drop generations with the owner's rights (SECURITY
+--   DEFINER), so RetentionJob can run as this role without any DDL right of its own.
+GRANT SELECT, INSERT, UPDATE ON kafka_dedup.claims TO kafka_dedup_app;
+GRANT SELECT, INSERT ON kafka_dedup.dedup_scopes TO kafka_dedup_app;
+GRANT SELECT ON kafka_dedup.dedup_generations TO kafka_dedup_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON kafka_dedup.processed_messages, kafka_dedup.consumer_offsets
+  TO kafka_dedup_app;
+GRANT EXECUTE ON FUNCTION kafka_dedup.dedup_prepare_generations(integer, integer),
+  kafka_dedup.dedup_switch_generation(integer),
+  kafka_dedup.dedup_drop_generation(integer, timestamptz, integer)
   TO kafka_dedup_app;
