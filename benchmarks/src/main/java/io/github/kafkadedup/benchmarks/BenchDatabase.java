@@ -1,6 +1,7 @@
 package io.github.kafkadedup.benchmarks;
 
 import io.github.kafkadedup.migrations.DedupMigrations;
+import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.testsupport.TestDatabase;
 import io.github.kafkadedup.testsupport.TestPostgres;
 import java.sql.Connection;
@@ -30,6 +31,25 @@ public final class BenchDatabase implements AutoCloseable {
    * @return the database
    */
   public static BenchDatabase create(String hint) {
+    BenchDatabase db = empty(hint);
+    DedupMigrations.migrate(db.db.dataSource());
+    return db;
+  }
+
+  /**
+   * Creates a database migrated to schema version 1 only: V1's {@code processed_messages}, writable, as
+   * before the V2 upgrade (see {@link V1Claims}).
+   *
+   * @param hint part of the database name
+   * @return the database
+   */
+  public static BenchDatabase createV1(String hint) {
+    BenchDatabase db = empty(hint);
+    DedupMigrations.configure(db.db.dataSource(), DedupSchema.DEFAULT).target("1").load().migrate();
+    return db;
+  }
+
+  private static BenchDatabase empty(String hint) {
     TestDatabase db = TestPostgres.get().createDatabase("bench_" + hint);
     // durable commits, as in production: the embedded server (zonky) defaults to synchronous_commit=off
     try (Connection c = TestPostgres.get().adminConnection(); Statement s = c.createStatement()) {
@@ -38,7 +58,6 @@ public final class BenchDatabase implements AutoCloseable {
       throw new IllegalStateException("could not configure benchmark database " + db.name() + ": "
           + e.getMessage(), e);
     }
-    DedupMigrations.migrate(db.dataSource());
     return new BenchDatabase(db);
   }
 
@@ -110,7 +129,8 @@ public final class BenchDatabase implements AutoCloseable {
   public static String describeServer(Connection c) throws SQLException {
     StringBuilder out = new StringBuilder();
     try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT current_setting('server_version'), name, setting, unit"
+        // current_setting() gives the value with its unit (128MB), setting + unit would read "163848kB"
+        ResultSet rs = s.executeQuery("SELECT current_setting('server_version'), name, current_setting(name)"
             + " FROM pg_settings WHERE name IN ('shared_buffers', 'fsync',"
             + " 'wal_level', 'full_page_writes', 'max_wal_size', 'checkpoint_timeout', 'wal_compression',"
             + " 'wal_buffers', 'work_mem') ORDER BY name")) {
@@ -121,8 +141,7 @@ public final class BenchDatabase implements AutoCloseable {
         } else {
           out.append(", ");
         }
-        String unit = rs.getString(4);
-        out.append(rs.getString(2)).append('=').append(rs.getString(3)).append(unit == null ? "" : unit);
+        out.append(rs.getString(2)).append('=').append(rs.getString(3));
       }
     }
     return out.append(", synchronous_commit=on (set on every benchmark database)").toString();

@@ -3,6 +3,7 @@ package io.github.kafkadedup.benchmarks.claim;
 import io.github.kafkadedup.benchmarks.BenchDatabase;
 import io.github.kafkadedup.benchmarks.KeyMix;
 import io.github.kafkadedup.benchmarks.Records;
+import io.github.kafkadedup.benchmarks.V1Claims;
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupProcessor;
 import io.github.kafkadedup.consumer.KeyStrategy;
@@ -35,9 +36,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Claims one batch of keys in one transaction (time per batch, including the commit), on the V1
- * {@code processed_messages} table of a fresh database: kafka-dedup's claim (the store alone, and the
- * whole {@link DedupProcessor} with a no-op handler) against the hand-written alternatives. Duplicates are
+ * Claims one batch of keys in one transaction (time per batch, including the commit) in a fresh
+ * database: kafka-dedup's claim (the store alone, and the whole {@link DedupProcessor} with a no-op
+ * handler, on the V2 {@code claims} table) against hand-written alternatives on V1's
+ * {@code processed_messages} (made writable again for them: migration V2 makes it read-only). Duplicates are
  * keys claimed before the measurement (a pool of {@value #POOL}); fresh keys are random UUIDs.
  */
 @State(Scope.Thread)
@@ -81,7 +83,14 @@ public class ClaimBenchmark {
       store.claim(c, SCOPE, candidates(records.batch(pool.subList(i, i + 2000).toArray(String[]::new))));
       c.commit();
     }
-    db.execute("VACUUM ANALYZE processed_messages");
+    // the hand-written statements below write V1's table: lift V2's read-only guard, and give them the
+    // same pool of duplicates
+    db.execute("DROP TRIGGER processed_messages_read_only ON processed_messages");
+    for (int i = 0; i < POOL; i += 2000) {
+      V1Claims.claim(c, SCOPE, candidates(records.batch(pool.subList(i, i + 2000).toArray(String[]::new))));
+      c.commit();
+    }
+    db.execute("VACUUM ANALYZE processed_messages", "VACUUM ANALYZE claims");
     mix = new KeyMix(pool, duplicatePercent, 7);
     processor = DedupProcessor.<String, String>builder(db.pool(2))
         .config(DedupConfig.builder().scope(SCOPE).build())

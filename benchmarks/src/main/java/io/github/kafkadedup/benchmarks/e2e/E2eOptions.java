@@ -18,9 +18,11 @@ import java.util.Locale;
  * @param consumers consumers in the group, one thread each (default 1)
  * @param maxPollRecords {@code max.poll.records}, i.e. the batch size (default 500)
  * @param rowsPerRecord business rows written per record (default 1)
+ * @param prefillClaims keys already in the claim table when a run that claims keys starts (default 0: an
+ *     empty table); when above 0, every run starts right after a {@code CHECKPOINT}
  */
 record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int perRecordRecords,
-    int warmupRecords, int consumers, int maxPollRecords, int rowsPerRecord) {
+    int warmupRecords, int consumers, int maxPollRecords, int rowsPerRecord, long prefillClaims) {
 
   static E2eOptions parse(String... args) {
     int records = 1_000_000;
@@ -32,6 +34,7 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
     int consumers = 1;
     int maxPoll = 500;
     int rows = 1;
+    long prefill = 0;
     if (args.length % 2 != 0) {
       throw new IllegalArgumentException("arguments come in pairs (--name value), but got " + List.of(args));
     }
@@ -48,13 +51,14 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
         case "--consumers" -> consumers = positive(name, value, 1);
         case "--max-poll-records" -> maxPoll = positive(name, value, 1);
         case "--rows-per-record" -> rows = positive(name, value, 1);
+        case "--prefill-claims" -> prefill = positive(name, value, 0);
         default -> throw new IllegalArgumentException("unknown option " + name + "; known: --records, "
             + "--partitions, --runs, --modes, --per-record-records, --warmup-records, --consumers, "
-            + "--max-poll-records, --rows-per-record");
+            + "--max-poll-records, --rows-per-record, --prefill-claims");
       }
     }
     return new E2eOptions(records, partitions, runs, modes, Math.min(perRecord, records),
-        Math.min(warmup, records), consumers, maxPoll, rows);
+        Math.min(warmup, records), consumers, maxPoll, rows, prefill);
   }
 
   /** Records a measured run of {@code mode} consumes. */

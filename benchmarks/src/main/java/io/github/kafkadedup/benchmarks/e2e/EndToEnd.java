@@ -129,9 +129,16 @@ public final class EndToEnd {
   private static RunResult once(Mode mode, E2eOptions options, String topic, int target) throws Exception {
     try (BenchDatabase db = BenchDatabase.create("e2e_" + mode.name().toLowerCase(Locale.ROOT))) {
       db.execute(BusinessTable.DDL);
+      String groupId = "e2e-" + mode + "-" + UUID.randomUUID();
+      if (options.prefillClaims() > 0) {
+        if (mode.claimsKeys()) {
+          ClaimPrefill.fill(db, groupId, options.prefillClaims()); // the group id is the claims' scope
+        }
+        db.execute("CHECKPOINT"); // every mode starts where a full-page image follows each first touch
+      }
       DataSource pool = db.pool(options.consumers() + 1);
       RunProbe probe = new RunProbe(target);
-      Map<String, Object> props = TestKafka.get().consumerProps("e2e-" + mode + "-" + UUID.randomUUID());
+      Map<String, Object> props = TestKafka.get().consumerProps(groupId);
       long wal0;
       long pgCpu0;
       try (Connection c = pool.getConnection()) {

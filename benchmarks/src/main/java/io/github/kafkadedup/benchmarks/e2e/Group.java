@@ -4,10 +4,11 @@ import io.github.kafkadedup.benchmarks.BusinessTable;
 import io.github.kafkadedup.consumer.DedupConsumer;
 import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.Recoverer;
+import io.github.kafkadedup.consumer.internal.Candidate;
+import io.github.kafkadedup.consumer.internal.PostgresClaimStore;
 import io.github.kafkadedup.migrations.DedupSchema;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,8 +36,11 @@ final class Group implements AutoCloseable {
           BusinessTable.insert(c, batch, options.rowsPerRecord());
           c.commit();
         });
-        case PER_RECORD -> plain(props, topic, pool, probe, (c, batch) -> perRecord(c, batch, options,
-            String.valueOf(props.get(ConsumerConfig.GROUP_ID_CONFIG))));
+        case PER_RECORD -> {
+          PostgresClaimStore store = new PostgresClaimStore(DedupSchema.DEFAULT); // caches the scope id
+          String scope = String.valueOf(props.get(ConsumerConfig.GROUP_ID_CONFIG));
+          yield plain(props, topic, pool, probe, (c, batch) -> perRecord(c, batch, options, scope, store));
+        }
         case CLAIMS, OFFSETS, OFFSETS_ONLY -> dedup(props, topic, pool, probe, options, mode);
       };
       threads.add(Thread.ofPlatform().name(name).start(body));
@@ -68,25 +72,18 @@ final class Group implements AutoCloseable {
     return consumer::run;
   }
 
-  /** One transaction per record: claim its key (V1 table), insert its business row if fresh, commit. */
+  /**
+   * One transaction per record: claim its key (the engine's claim statement, one key), insert its business
+   * row if fresh, commit.
+   */
   private static void perRecord(Connection c, List<ConsumerRecord<String, String>> batch, E2eOptions options,
-      String scope) throws SQLException {
-    String claim = "INSERT INTO " + DedupSchema.DEFAULT.processedMessages()
-        + " (scope, message_key, topic, kafka_partition, kafka_offset) VALUES (?, ?, ?, ?, ?)"
-        + " ON CONFLICT (scope, message_key) DO NOTHING";
-    try (PreparedStatement ps = c.prepareStatement(claim)) {
-      for (ConsumerRecord<String, String> r : batch) {
-        ps.setString(1, scope);
-        ps.setString(2, new String(r.headers().lastHeader(KeyStrategy.DEFAULT_HEADER).value(),
-            StandardCharsets.UTF_8));
-        ps.setString(3, r.topic());
-        ps.setInt(4, r.partition());
-        ps.setLong(5, r.offset());
-        if (ps.executeUpdate() == 1) {
-          BusinessTable.insert(c, List.of(r), options.rowsPerRecord());
-        }
-        c.commit();
+      String scope, PostgresClaimStore store) throws SQLException {
+    for (ConsumerRecord<String, String> r : batch) {
+      String key = new String(r.headers().lastHeader(KeyStrategy.DEFAULT_HEADER).value(), StandardCharsets.UTF_8);
+      if (!store.claim(c, scope, List.of(new Candidate<>(r, key))).isEmpty()) {
+        BusinessTable.insert(c, List.of(r), options.rowsPerRecord());
       }
+      c.commit();
     }
   }
 

@@ -18,4 +18,9 @@ enum Mode {
   Mode(String label) {
     this.label = label;
   }
+
+  /** Whether this mode claims dedup keys (and so meets a pre-filled claim table). */
+  boolean claimsKeys() {
+    return this == CLAIMS || this == OFFSETS || this == PER_RECORD;
+  }
 }

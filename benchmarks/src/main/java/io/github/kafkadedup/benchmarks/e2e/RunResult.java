@@ -32,8 +32,9 @@ record RunResult(int records, double recordsPerSecond, double cycleP50Millis, do
       double producedPerSecond) {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "%,d records, %d partitions, %d consumer(s), max.poll.records=%d, "
-        + "%d business row(s) per record, median of %d run(s)%n", options.records(), options.partitions(),
-        options.consumers(), options.maxPollRecords(), options.rowsPerRecord(), options.runs()));
+        + "%d business row(s) per record, median of %d run(s), claim table pre-filled with %,d keys%n",
+        options.records(), options.partitions(), options.consumers(), options.maxPollRecords(),
+        options.rowsPerRecord(), options.runs(), options.prefillClaims()));
     out.append("PostgreSQL: ").append(server).append('\n');
     out.append("Kafka: ").append(broker).append(String.format(Locale.ROOT,
         " (produced at %,.0f records/s)%n%n", producedPerSecond));

@@ -1,9 +1,8 @@
 package io.github.kafkadedup.benchmarks.lean;
 
 import io.github.kafkadedup.benchmarks.BusinessTable;
+import io.github.kafkadedup.benchmarks.V1Claims;
 import io.github.kafkadedup.consumer.internal.Candidate;
-import io.github.kafkadedup.consumer.internal.PostgresClaimStore;
-import io.github.kafkadedup.migrations.DedupSchema;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,7 +22,6 @@ final class ClaimRunner {
   private final Variant variant;
   private final String scope;
   private final boolean business;
-  private final PostgresClaimStore store = new PostgresClaimStore(DedupSchema.DEFAULT);
   private final MessageDigest sha256;
 
   ClaimRunner(Variant variant, String scope, boolean business) {
@@ -41,7 +39,7 @@ final class ClaimRunner {
   void run(Connection c, List<Candidate<String, String>> batch) throws SQLException {
     switch (variant) {
       case NONE -> { }
-      case V1 -> store.claim(c, scope, batch);
+      case V1 -> V1Claims.claim(c, scope, batch);
       default -> claimGeneric(c, batch);
     }
     if (business) {

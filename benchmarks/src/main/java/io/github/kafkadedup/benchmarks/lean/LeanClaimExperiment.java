@@ -56,7 +56,7 @@ public final class LeanClaimExperiment {
    */
   public static String report(int keys, int batch, int runs) throws SQLException {
     StringBuilder out = new StringBuilder();
-    try (BenchDatabase db = BenchDatabase.create("lean"); Connection c = db.connect()) {
+    try (BenchDatabase db = BenchDatabase.createV1("lean"); Connection c = db.connect()) {
       out.append("Server: ").append(BenchDatabase.describeServer(c)).append("\n");
       out.append(String.format(Locale.ROOT, "%,d fresh keys per run, %d per transaction, median of %d runs%n%n",
           keys, batch, runs));

@@ -12,7 +12,7 @@ enum Variant {
   NONE("no claim (baseline)", KeyForm.NONE, false, TimeIndex.NONE),
   /** The claim-shaped row in a table without any index: the physical floor of writing it. */
   PLAIN_ROWS("claim-shaped row, no index, no conflict check (floor)", KeyForm.PLAIN, true, TimeIndex.NONE),
-  /** The V1 table exactly as migrated, claimed by the engine's {@code PostgresClaimStore}. */
+  /** The V1 table exactly as migrated (schema version 1), claimed with V1's statement ({@code V1Claims}). */
   V1("V1: PK (scope text, message_key text) + topic/partition/offset/status + BRIN(processed_at)",
       KeyForm.TEXT, true, TimeIndex.BRIN),
   /** V1 with the key columns in the "C" collation: byte-order comparisons, no locale library calls. */

@@ -23,9 +23,9 @@ class E2eOptionsTest {
   void parsesEveryOption() {
     E2eOptions o = E2eOptions.parse("--records", "2_000", "--partitions", "3", "--runs", "1", "--modes",
         "baseline,per-record", "--per-record-records", "5000", "--warmup-records", "0", "--consumers", "2",
-        "--max-poll-records", "100", "--rows-per-record", "5");
+        "--max-poll-records", "100", "--rows-per-record", "5", "--prefill-claims", "5_000_000");
     assertThat(o).isEqualTo(new E2eOptions(2000, 3, 1, List.of(Mode.BASELINE, Mode.PER_RECORD), 2000, 0, 2,
-        100, 5));
+        100, 5, 5_000_000));
   }
 
   @Test
