@@ -80,11 +80,12 @@ CREATE TABLE ${dedup_schema}.${dedup_table_prefix}claims_g1
 CREATE TABLE ${dedup_schema}.${dedup_table_prefix}claims_g2
   PARTITION OF ${dedup_schema}.${dedup_table_prefix}claims FOR VALUES IN (2);
 
--- The V1 table becomes generation 0 if it holds claims (an upgrade); it then ends now, when generation 1
--- starts. A fresh installation has no generation 0.
+-- The V1 table becomes generation 0 if it holds claims (an upgrade), starting at its oldest claim (a scan
+-- that takes no lock beyond ACCESS SHARE: it runs before the trigger below locks out writers); it ends now,
+-- when generation 1 starts. A fresh installation has no generation 0.
 INSERT INTO ${dedup_schema}.${dedup_table_prefix}dedup_generations (generation, started_at)
-  SELECT 0, '-infinity'::timestamptz
-  WHERE EXISTS (SELECT 1 FROM ${dedup_schema}.${dedup_table_prefix}processed_messages);
+  SELECT 0, min(processed_at) FROM ${dedup_schema}.${dedup_table_prefix}processed_messages
+  HAVING count(*) > 0;
 INSERT INTO ${dedup_schema}.${dedup_table_prefix}dedup_generations (generation, started_at) VALUES (1, now());
 
 CREATE FUNCTION ${dedup_schema}.${dedup_table_prefix}dedup_key_id(key text) RETURNS uuid

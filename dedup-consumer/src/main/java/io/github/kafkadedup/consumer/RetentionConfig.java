@@ -23,16 +23,22 @@ public final class RetentionConfig {
   public static final Duration MAX_WINDOW = Duration.ofDays(3_650);
   /** The largest accepted {@link #batchSize()}: {@value}. */
   public static final int MAX_BATCH_SIZE = 1_000_000;
+  /** The shortest accepted {@link #generationLength()}: one minute. */
+  public static final Duration MIN_GENERATION_LENGTH = Duration.ofMinutes(1);
 
   private final Duration window;
   private final Duration minimumWindow;
   private final boolean forceShortWindow;
   private final int batchSize;
+  private final Duration generationLength;
+  private final @Nullable Duration generationLengthSet; // null: derived from the window (kept so by toBuilder)
   private final @Nullable String scope;
   private final DedupSchema schema;
 
-  private RetentionConfig(Builder b, Duration window) {
+  private RetentionConfig(Builder b, Duration window, Duration generationLength) {
     this.window = window;
+    this.generationLength = generationLength;
+    this.generationLengthSet = b.generationLength;
     this.minimumWindow = b.minimumWindow;
     this.forceShortWindow = b.forceShortWindow;
     this.batchSize = b.batchSize;
@@ -65,12 +71,29 @@ public final class RetentionConfig {
     return forceShortWindow;
   }
 
-  /** @return rows deleted per statement (each its own short transaction); default {@value #DEFAULT_BATCH_SIZE} */
+  /**
+   * How long one generation of claims takes new keys before the next starts. A key is kept between one
+   * {@link #window()} and one window plus one generation length; each claim probes the older live
+   * generations, so a few long generations (2 or 3 per window) cost least.
+   *
+   * @return the generation length; default half the window
+   */
+  public Duration generationLength() {
+    return generationLength;
+  }
+
+  /**
+   * @return kept for compatibility; since schema version 2 retention drops whole generations and deletes no
+   *     rows, so this setting has no effect; default {@value #DEFAULT_BATCH_SIZE}
+   */
   public int batchSize() {
     return batchSize;
   }
 
-  /** @return the only scope whose keys are deleted, or {@code null} for every scope (the default) */
+  /**
+   * @return the name of the job in logs and meters, or {@code null} (the default); since schema version 2
+   *     generations hold every scope, so a run keeps or drops the keys of all scopes together
+   */
   public @Nullable String scope() {
     return scope;
   }
@@ -83,7 +106,8 @@ public final class RetentionConfig {
   @Override
   public String toString() {
     return "RetentionConfig{window=" + window + ", minimumWindow=" + minimumWindow + ", forceShortWindow="
-        + forceShortWindow + ", batchSize=" + batchSize + ", scope=" + scope + ", schema=" + schema + "}";
+        + forceShortWindow + ", generationLength=" + generationLength + ", batchSize=" + batchSize + ", scope="
+        + scope + ", schema=" + schema + "}";
   }
 
   /** Builds a {@link RetentionConfig}; every setter validates its argument, {@link #build()} the window. */
@@ -92,6 +116,7 @@ public final class RetentionConfig {
     private Duration minimumWindow = DEFAULT_MINIMUM_WINDOW;
     private boolean forceShortWindow;
     private int batchSize = DEFAULT_BATCH_SIZE;
+    private @Nullable Duration generationLength;
     private @Nullable String scope;
     private DedupSchema schema = DedupSchema.DEFAULT;
 
@@ -102,6 +127,7 @@ public final class RetentionConfig {
       minimumWindow = c.minimumWindow;
       forceShortWindow = c.forceShortWindow;
       batchSize = c.batchSize;
+      generationLength = c.generationLengthSet;
       scope = c.scope;
       schema = c.schema;
     }
@@ -153,8 +179,27 @@ public final class RetentionConfig {
     }
 
     /**
-     * Rows deleted per statement; each statement is its own short transaction, so consumers never wait
-     * long behind the job.
+     * How long a generation takes new claims before the next one starts ({@link
+     * RetentionConfig#generationLength()}).
+     *
+     * @param value at least one minute and at most the window (checked by {@link #build()}); default half
+     *     the window
+     * @return this
+     * @throws IllegalArgumentException if shorter than one minute
+     */
+    public Builder generationLength(Duration value) {
+      Objects.requireNonNull(value, "generationLength");
+      if (value.compareTo(MIN_GENERATION_LENGTH) < 0) {
+        throw new IllegalArgumentException("generationLength must be at least " + MIN_GENERATION_LENGTH
+            + ", but was " + value);
+      }
+      this.generationLength = value;
+      return this;
+    }
+
+    /**
+     * Kept for compatibility: since schema version 2 retention drops whole generations, so this has no
+     * effect.
      *
      * @param value 1 to {@value #MAX_BATCH_SIZE}; default {@value #DEFAULT_BATCH_SIZE}
      * @return this
@@ -170,7 +215,8 @@ public final class RetentionConfig {
     }
 
     /**
-     * Deletes only the keys of this scope (default: every scope in the table).
+     * Names the job in logs and meters (default: none). Generations hold every scope, so the job keeps or
+     * drops the keys of all scopes together.
      *
      * @param value 1 to 255 UTF-8 bytes, not blank, no U+0000 (as {@link DedupConfig.Builder#scope})
      * @return this
@@ -195,7 +241,8 @@ public final class RetentionConfig {
     /**
      * @return the immutable settings
      * @throws IllegalStateException if the window is not set
-     * @throws IllegalArgumentException if the window is shorter than the minimum and not forced
+     * @throws IllegalArgumentException if the window is shorter than the minimum and not forced, or the
+     *     generation length is longer than the window
      */
     public RetentionConfig build() {
       if (window == null) {
@@ -208,7 +255,12 @@ public final class RetentionConfig {
             + "again. Keep it longer than the topics' retention.ms plus the longest replay or outage you "
             + "plan for; set forceShortWindow(true) only if no record can come back after " + window);
       }
-      return new RetentionConfig(this, window);
+      Duration length = generationLength != null ? generationLength : window.dividedBy(2);
+      if (length.compareTo(window) > 0) {
+        throw new IllegalArgumentException("generationLength " + length + " is longer than the window " + window
+            + ": a key would be kept up to window + generationLength; use at most the window (default: half)");
+      }
+      return new RetentionConfig(this, window, length);
     }
   }
 }

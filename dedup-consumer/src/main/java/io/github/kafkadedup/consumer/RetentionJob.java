@@ -2,7 +2,7 @@ package io.github.kafkadedup.consumer;
 
 import io.github.kafkadedup.consumer.internal.ReplayHorizon;
 import io.github.kafkadedup.consumer.internal.RetentionMeters;
-import io.github.kafkadedup.consumer.internal.RetentionStatements;
+import io.github.kafkadedup.consumer.internal.Generations;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,20 +18,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes expired keys from {@code processed_messages}: keys claimed longer ago than the configured
- * {@linkplain RetentionConfig#window() dedup window}. Schedule {@link #runOnce()} yourself (for
- * example hourly); runs never overlap.
+ * Keeps the claim table's generations: creates partitions ahead of time, starts a new generation every
+ * {@linkplain RetentionConfig#generationLength() generation length}, and drops whole generations that
+ * ended longer ago than the {@linkplain RetentionConfig#window() dedup window}. Schedule {@link #runOnce()}
+ * yourself (for example hourly); runs never overlap.
  *
- * <p>Rows go in batches of {@link RetentionConfig#batchSize()}, each statement its own short
- * transaction, so consumers claiming keys concurrently never wait behind a long lock. A table
- * partitioned by hash of the key (see the sizing guide) is pruned one partition at a time.
+ * <p>Dropping a generation drops its partition (or empties V1's {@code processed_messages}, the legacy
+ * generation 0 after an upgrade): no row-by-row delete, no VACUUM, about no WAL. A key therefore lives
+ * between one window and one window plus one generation length. Each step is a short autocommit call of
+ * the migration's maintenance functions with a lock timeout and retries, so consumers never wait long
+ * behind the job; the runtime role may run it (the functions hold the owner's rights). Generations are
+ * shared by every scope in the table: run one job per table (its {@link RetentionConfig#scope() scope}
+ * only names it in logs and meters), with the topics of every service that uses the table.
  *
  * <p>Given an Admin client and the subscribed topics ({@link Builder#topics(Admin, Collection)}), the job
- * never deletes a key claimed after the oldest record that the topics can still replay (the earliest
+ * never drops a key claimed after the oldest record that the topics can still replay (the earliest
  * record's timestamp, or {@code now - retention.ms} of the longest-kept topic, whichever is older, minus
  * one hour for clock skew): the window is lengthened rather than let a replay through. It warns when the
- * window is shorter than a topic's {@code retention.ms}; if the topics cannot be read, the run deletes
- * nothing.
+ * window is shorter than a topic's {@code retention.ms}; if the topics cannot be read, the run drops
+ * nothing (it still creates partitions and switches generations).
  *
  * <p>Given a {@link MeterRegistry}: counter {@code kafka.dedup.retention.deleted}, timer
  * {@code kafka.dedup.retention.run}, gauges {@code kafka.dedup.retention.oldest.key.age},
@@ -44,7 +49,7 @@ public final class RetentionJob {
 
   private final DataSource dataSource;
   private final RetentionConfig config;
-  private final RetentionStatements sql;
+  private final Generations generations;
   private final @Nullable Admin admin;
   private final List<String> topics;
   private final @Nullable RetentionMeters meters;
@@ -53,19 +58,19 @@ public final class RetentionJob {
   private RetentionJob(Builder b) {
     this.dataSource = b.dataSource;
     this.config = b.config;
-    this.sql = new RetentionStatements(config.schema().processedMessages(), config.scope());
+    this.generations = new Generations(config.schema());
     this.admin = b.admin;
     this.topics = b.topics;
     String scope = config.scope() == null ? "*" : config.scope();
-    this.name = "[retention " + config.schema().processedMessages() + " scope=" + scope + "]";
+    this.name = "[retention " + config.schema().claims() + " scope=" + scope + "]";
     this.meters = b.registry == null ? null : new RetentionMeters(b.registry, scope);
   }
 
   /**
-   * A builder for a job that deletes from the tables in {@code dataSource}.
+   * A builder for a job that keeps the tables in {@code dataSource}.
    *
    * @param dataSource the database with the migrated tables
-   * @param config the window and batch size
+   * @param config the window and generation length
    * @return the builder
    */
   public static Builder builder(DataSource dataSource, RetentionConfig config) {
@@ -78,46 +83,59 @@ public final class RetentionJob {
   }
 
   /**
-   * Deletes every expired key, batch after batch, until none is left (or the thread is interrupted).
+   * Creates partitions ahead, switches to a new generation when the current one is older than the
+   * generation length, and drops every generation that ended before the cutoff.
    *
-   * @return rows deleted, statements run, time taken, the cutoff used and the oldest key left
-   * @throws DedupException of kind {@code DATABASE} if the database fails (rows deleted by earlier
-   *     batches stay deleted)
+   * @return keys dropped, generations dropped, the current generation, time taken, the cutoff used and the
+   *     oldest key left
+   * @throws DedupException of kind {@code DATABASE} if the database fails (generations dropped by earlier
+   *     steps stay dropped)
    */
   public synchronized RunResult runOnce() {
     long start = System.nanoTime();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
-      Instant now = sql.databaseNow(c);
+      Instant now = generations.databaseNow(c);
+      int current = rotate(c, now);
       Cutoff cutoff = cutoff(now);
       if (cutoff.skipped != null) {
-        log.warn("{} deleted nothing: {}", name, cutoff.skipped);
-        return new RunResult(0, 0, Duration.ofNanos(System.nanoTime() - start), null, null, cutoff.skipped);
+        log.warn("{} dropped nothing: {}", name, cutoff.skipped);
+        return new RunResult(0, 0, current, Duration.ofNanos(System.nanoTime() - start), null, null, cutoff.skipped);
       }
-      Deleted deleted = new Deleted(0, 0);
-      for (String table : RetentionStatements.tablesToPrune(c, config.schema())) {
-        deleted = deleted.plus(deleteExpired(c, new RetentionStatements(table, config.scope()), cutoff.at));
+      long deleted = 0;
+      int dropped = 0;
+      for (Generations.Generation g : generations.list(c)) {
+        if (g.endedAt() != null && g.endedAt().isBefore(cutoff.at)) {
+          long keys = generations.count(c, g.generation());
+          if (generations.drop(c, g.generation(), cutoff.at)) {
+            deleted += keys;
+            dropped++;
+          }
+        }
       }
-      Instant oldest = sql.oldestKey(c, cutoff.at);
+      List<Generations.Generation> left = generations.list(c);
+      Instant oldest = left.isEmpty() ? null : left.getFirst().startedAt();
       Duration took = Duration.ofNanos(System.nanoTime() - start);
-      report(now, cutoff, oldest, deleted.rows, deleted.statements, took);
-      return new RunResult(deleted.rows, deleted.statements, took, cutoff.at, oldest, null);
+      report(now, cutoff, oldest, deleted, dropped, took);
+      return new RunResult(deleted, dropped, current, took, cutoff.at, oldest, null);
     } catch (SQLException e) {
       throw DedupException.database(name + " run failed", e);
     }
   }
 
-  /** Deletes from one table (or leaf partition) until a batch comes back short. */
-  private Deleted deleteExpired(Connection c, RetentionStatements table, Instant cutoff) throws SQLException {
-    long rows = 0;
-    int statements = 0;
-    int last;
-    do {
-      last = table.deleteBatch(c, cutoff, config.batchSize());
-      rows += last;
-      statements++;
-    } while (last == config.batchSize() && !Thread.currentThread().isInterrupted());
-    return new Deleted(rows, statements);
+  /** Creates partitions ahead and starts a new generation if the current one is due; returns the current one. */
+  private int rotate(Connection c, Instant now) throws SQLException {
+    generations.prepare(c);
+    Generations.Generation current = generations.list(c).getLast();
+    Instant started = current.startedAt();
+    if (started != null && !started.plus(config.generationLength()).isAfter(now)) {
+      int next = generations.switchGeneration(c);
+      generations.prepare(c);
+      log.info("{} generation {} started (generation {} ran {})", name, next, current.generation(),
+          human(Duration.between(started, now)));
+      return next;
+    }
+    return current.generation();
   }
 
   private Cutoff cutoff(Instant now) {
@@ -161,7 +179,7 @@ public final class RetentionJob {
     });
   }
 
-  private void report(Instant now, Cutoff cutoff, @Nullable Instant oldest, long deleted, int statements,
+  private void report(Instant now, Cutoff cutoff, @Nullable Instant oldest, long deleted, int dropped,
       Duration took) {
     Duration oldestAge = oldest == null ? null : Duration.between(oldest, now);
     Instant oldestRecord = cutoff.horizon == null ? null : cutoff.horizon.oldestRecord();
@@ -170,8 +188,8 @@ public final class RetentionJob {
       meters.oldestKeyAge(oldestAge);
       meters.oldestRecordAge(oldestRecord == null ? null : Duration.between(oldestRecord, now));
     }
-    log.info("{} deleted {} keys claimed before {} in {} ms ({} statements); oldest key left: {}", name, deleted,
-        cutoff.at, took.toMillis(), statements, oldestAge == null ? "none" : human(oldestAge) + " old");
+    log.info("{} dropped {} generations ({} keys) that ended before {} in {} ms; oldest generation left started {}",
+        name, dropped, deleted, cutoff.at, took.toMillis(), oldestAge == null ? "-" : human(oldestAge) + " ago");
     if (oldestRecord != null && (oldest == null || oldest.isAfter(oldestRecord.plus(CLOCK_SKEW_MARGIN)))) {
       log.warn("{} the topics {} still hold records from {}, older than the oldest key ({}): a replay from the "
           + "earliest offset would process records whose keys are not in the table (claimed before this table "
@@ -187,26 +205,22 @@ public final class RetentionJob {
     return out.isEmpty() ? d.toSeconds() + "s" : out.trim();
   }
 
-  private record Deleted(long rows, int statements) {
-    Deleted plus(Deleted other) {
-      return new Deleted(rows + other.rows, statements + other.statements);
-    }
-  }
-
   private record Cutoff(Instant at, @Nullable ReplayHorizon horizon, @Nullable String skipped) {}
 
   /**
    * What one {@link #runOnce()} did.
    *
-   * @param deleted rows deleted
-   * @param statements delete statements run (each its own transaction)
+   * @param deleted keys in the generations dropped
+   * @param generationsDropped generations dropped (each its own short transaction)
+   * @param currentGeneration the generation new claims go to after the run
    * @param took wall-clock time of the run
-   * @param cutoff keys claimed before this instant were deleted; {@code null} if the run was skipped
-   * @param oldestKey when the oldest remaining key was claimed; {@code null} if none is left or skipped
-   * @param skipped why nothing was deleted (the replay horizon was unknown), or {@code null}
+   * @param cutoff generations that ended before this instant were dropped; {@code null} if the run was skipped
+   * @param oldestKey when the oldest live generation started (no remaining key is older); {@code null} if
+   *     unknown or skipped
+   * @param skipped why nothing was dropped (the replay horizon was unknown), or {@code null}
    */
-  public record RunResult(long deleted, int statements, Duration took, @Nullable Instant cutoff,
-      @Nullable Instant oldestKey, @Nullable String skipped) {}
+  public record RunResult(long deleted, int generationsDropped, int currentGeneration, Duration took,
+      @Nullable Instant cutoff, @Nullable Instant oldestKey, @Nullable String skipped) {}
 
   /** Builds a {@link RetentionJob}. */
   public static final class Builder {

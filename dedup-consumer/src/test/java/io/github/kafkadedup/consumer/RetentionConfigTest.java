@@ -31,6 +31,28 @@ class RetentionConfigTest {
   }
 
   @Test
+  void generationLengthDefaultsToHalfTheWindowAndFollowsIt() {
+    RetentionConfig c = valid().build();
+    assertThat(c.generationLength()).isEqualTo(Duration.ofDays(7));
+    assertThat(c.toBuilder().window(Duration.ofDays(30)).build().generationLength()).isEqualTo(Duration.ofDays(15));
+    assertThat(valid().generationLength(Duration.ofDays(3)).build().generationLength()).isEqualTo(Duration.ofDays(3));
+  }
+
+  @Test
+  void generationLengthTooShort() {
+    assertThatThrownBy(() -> valid().generationLength(Duration.ofSeconds(59)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("generationLength must be at least PT1M, but was PT59S");
+  }
+
+  @Test
+  void generationLengthLongerThanTheWindow() {
+    assertThatThrownBy(() -> valid().generationLength(Duration.ofDays(15)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("generationLength PT360H is longer than the window PT336H");
+  }
+
+  @Test
   void windowIsRequired() {
     assertThatThrownBy(() -> RetentionConfig.builder().build())
         .isInstanceOf(IllegalStateException.class)

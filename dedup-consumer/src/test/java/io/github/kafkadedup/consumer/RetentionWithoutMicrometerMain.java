@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /**
  * A child JVM for {@link RetentionJobIT}, started without micrometer-core on its class path: the retention
- * job must work when the optional dependency is absent. Args: jdbcUrl user password scope.
+ * job must work when the optional dependency is absent. Args: jdbcUrl user password schema.
  */
 public final class RetentionWithoutMicrometerMain {
   private RetentionWithoutMicrometerMain() {}
@@ -26,7 +26,8 @@ public final class RetentionWithoutMicrometerMain {
     hc.setMaximumPoolSize(1);
     try (HikariDataSource ds = new HikariDataSource(hc)) {
       RetentionJob.RunResult result = RetentionJob.builder(ds,
-          RetentionConfig.builder().window(Duration.ofDays(10)).scope(args[3]).build()).build().runOnce();
+          RetentionConfig.builder().window(Duration.ofDays(10))
+              .schema(io.github.kafkadedup.migrations.DedupSchema.of(args[3])).build()).build().runOnce();
       System.out.println("deleted " + result.deleted());
     }
   }
