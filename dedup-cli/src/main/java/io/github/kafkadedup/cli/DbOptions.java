@@ -6,6 +6,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 import org.jspecify.annotations.Nullable;
+import org.postgresql.ds.PGSimpleDataSource;
 import picocli.CommandLine.Option;
 
 /**
@@ -56,6 +57,21 @@ final class DbOptions {
           + jdbcUrl + "'");
     }
     return jdbcUrl;
+  }
+
+  /** A data source for the library's classes (Flyway, RetentionJob), which open their own connections. */
+  PGSimpleDataSource dataSource() {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(url());
+    if (user != null) {
+      ds.setUser(user);
+    }
+    if (password != null) {
+      ds.setPassword(password);
+    }
+    ds.setConnectTimeout(CONNECT_TIMEOUT_SECONDS);
+    ds.setApplicationName("kafka-dedup-cli");
+    return ds;
   }
 
   /** Opens an autocommit connection, or fails with a message that says what to check. */

@@ -13,7 +13,6 @@ import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.output.MigrateOutput;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.jspecify.annotations.Nullable;
-import org.postgresql.ds.PGSimpleDataSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,17 +29,7 @@ final class MigrateCommand extends Subcommand {
   @Override
   public Integer call() {
     DedupSchema schema = db.dedupSchema();
-    PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setURL(db.url());
-    if (db.user != null) {
-      dataSource.setUser(db.user);
-    }
-    if (db.password != null) {
-      dataSource.setPassword(db.password);
-    }
-    dataSource.setConnectTimeout(10);
-    dataSource.setApplicationName("kafka-dedup-cli");
-    Flyway flyway = DedupMigrations.configure(dataSource, schema).load();
+    Flyway flyway = DedupMigrations.configure(db.dataSource(), schema).load();
     try {
       return dryRun ? pending(flyway, schema) : migrate(flyway, schema);
     } catch (FlywayException e) {

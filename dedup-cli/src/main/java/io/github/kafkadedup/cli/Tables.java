@@ -98,6 +98,24 @@ final class Tables {
     }
   }
 
+  /** Fails naming the GRANT unless the role may execute every function (signatures as in the migration). */
+  void requireExecute(String command, String... signatures) {
+    List<String> missing = new ArrayList<>();
+    for (String signature : signatures) {
+      String fn = schema.function(signature.substring(0, signature.indexOf('('))) + signature.substring(
+          signature.indexOf('('));
+      if (!"true".equals(queryString("SELECT has_function_privilege(?, 'EXECUTE')::text", "checking EXECUTE on "
+          + fn, fn))) {
+        missing.add(fn);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw CliFailure.permission(command + " needs EXECUTE on " + String.join(", ", missing) + ", which role "
+          + role + " does not have. Run it as the owner role (kafka_dedup_owner in db/kafka-dedup-roles.sql), or: "
+          + "GRANT EXECUTE ON FUNCTION " + String.join(", ", missing) + " TO " + role + ";");
+    }
+  }
+
   /**
    * The schema version: the newest successful entry of the history table if the role may read it, else
    * inferred from the tables present ({@code inferred} is then true).
