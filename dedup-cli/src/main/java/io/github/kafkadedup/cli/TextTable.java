@@ -52,6 +52,6 @@ final class TextTable {
         b.append(" ".repeat(width[i] - cells.get(i).length() + 2));
       }
     }
-    out.println(b);
+    out.println(b.toString().stripTrailing());
   }
 }
