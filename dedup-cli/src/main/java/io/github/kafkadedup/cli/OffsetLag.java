@@ -1,6 +1,7 @@
 package io.github.kafkadedup.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,16 +23,14 @@ import org.jspecify.annotations.Nullable;
  * kafka-dedup's consumers read up to) minus the stored next offset.
  */
 final class OffsetLag {
-  private static final long TIMEOUT_SECONDS = 15;
-
   private OffsetLag() {}
 
   /**
    * Adds {@code endOffset} and {@code lag} to each row; returns false if Kafka was given but could not be
    * read (the rows then say null and a note says why).
    */
-  static boolean fill(List<Map<String, @Nullable Object>> rows, @Nullable String bootstrap, PrintWriter err,
-      List<String> notes) {
+  static boolean fill(List<Map<String, @Nullable Object>> rows, @Nullable String bootstrap, int timeoutSeconds,
+      PrintWriter err, List<String> notes) {
     rows.forEach(r -> {
       r.put("endOffset", null);
       r.put("lag", null);
@@ -44,19 +43,24 @@ final class OffsetLag {
     Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
     rows.forEach(r -> specs.put(partition(r), OffsetSpec.latest()));
     Map<TopicPartition, ListOffsetsResultInfo> ends;
-    try (Admin admin = Admin.create(config(bootstrap));
-        Progress p = Progress.start(err, "reading end offsets from Kafka at " + bootstrap)) {
+    Admin admin = null;
+    try (Progress p = Progress.start(err, "reading end offsets from Kafka at " + bootstrap)) {
+      admin = Admin.create(config(bootstrap, timeoutSeconds));
       ends = admin.listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-          .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+          .get(timeoutSeconds, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       notes.add("lag unknown: interrupted");
       return false;
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      String why = e instanceof TimeoutException ? "no answer within " + TIMEOUT_SECONDS + " s"
+      String why = e instanceof TimeoutException ? "no answer within " + timeoutSeconds + " s"
           : String.valueOf(e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
       notes.add("lag unknown: cannot read end offsets from Kafka at " + bootstrap + " (" + why + ")");
       return false;
+    } finally {
+      if (admin != null) {
+        admin.close(Duration.ofSeconds(1)); // do not wait for calls to an unreachable broker
+      }
     }
     for (Map<String, @Nullable Object> r : rows) {
       ListOffsetsResultInfo end = ends.get(partition(r));
@@ -73,12 +77,12 @@ final class OffsetLag {
     return new TopicPartition((String) row.get("topic"), ((Number) row.get("partition")).intValue());
   }
 
-  private static Properties config(String bootstrap) {
+  private static Properties config(String bootstrap, int timeoutSeconds) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, "kafka-dedup-cli");
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Integer.toString(timeoutSeconds * 1000));
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Integer.toString(timeoutSeconds * 1000));
     return p;
   }
 }

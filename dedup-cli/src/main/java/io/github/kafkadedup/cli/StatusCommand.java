@@ -21,6 +21,10 @@ final class StatusCommand extends Subcommand {
       description = "Kafka, to show the lag of the stored offsets (env DEDUP_KAFKA_BOOTSTRAP)")
   @Nullable String bootstrapServers;
 
+  @Option(names = "--kafka-timeout", paramLabel = "SECONDS", defaultValue = "15",
+      description = "how long to wait for Kafka's answer (default ${DEFAULT-VALUE})")
+  int kafkaTimeoutSeconds = 15;
+
   @Override
   int run(Tables t) throws SQLException {
     t.requireClaimTables();
@@ -47,7 +51,7 @@ final class StatusCommand extends Subcommand {
     result.put("offsets", offsets);
     boolean lagUnknown = false;
     if (offsets != null && !offsets.isEmpty()) {
-      lagUnknown = !OffsetLag.fill(offsets, bootstrapServers, err(), notes);
+      lagUnknown = !OffsetLag.fill(offsets, bootstrapServers, kafkaTimeoutSeconds, err(), notes);
     }
     result.put("outbox", outbox(t, notes));
     result.put("notes", List.copyOf(notes));
