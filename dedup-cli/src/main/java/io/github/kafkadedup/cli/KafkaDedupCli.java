@@ -61,7 +61,10 @@ public final class KafkaDedupCli implements Runnable {
             commandLine.getErr().println("kafka-dedup " + commandLine.getCommandName() + ": " + e.getMessage());
             return failure.exitCode();
           }
-          throw e;
+          // not picocli's default (exit 1 would read as "not found"): an unexpected failure, with its trace
+          commandLine.getErr().println("kafka-dedup " + commandLine.getCommandName() + ": unexpected failure: " + e);
+          e.printStackTrace(commandLine.getErr());
+          return ExitCodes.FAILED;
         });
     int code = cli.execute(args);
     out.flush();

@@ -26,6 +26,7 @@ class LauncherTerminalIT {
   private static final Duration WAIT = Duration.ofSeconds(90);
 
   private static TestDatabase db;
+  private static int commands;
 
   @BeforeAll
   static void startTerminal() throws Exception {
@@ -64,14 +65,14 @@ class LauncherTerminalIT {
   /** Types {@code command}, then prints its exit code, and returns the screen once the code appears. */
   private static String run(String command) throws Exception {
     type("clear");
-    String marker = "EXIT=";
+    String marker = "DONE" + (++commands) + " EXIT=";
     type(command + "; echo " + marker + "$?");
     Instant deadline = Instant.now().plus(WAIT);
     String screen = "";
     while (Instant.now().isBefore(deadline)) {
       screen = tmux("capture-pane", "-p", "-t", SESSION, "-S", "-200");
       if (screen.lines().anyMatch(l -> l.matches(marker + "\\d+"))) {
-        return screen;
+        return screen.substring(screen.lastIndexOf("$ " + command));
       }
       Thread.sleep(200);
     }
