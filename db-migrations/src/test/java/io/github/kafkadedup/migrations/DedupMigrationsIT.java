@@ -1,6 +1,6 @@
 package io.github.kafkadedup.migrations;
 
-import static io.github.kafkadedup.migrations.jooq.Tables.PROCESSED_MESSAGES;
+import static io.github.kafkadedup.migrations.jooq.Tables.CLAIMS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -42,8 +42,8 @@ class DedupMigrationsIT {
   void migratesAnEmptyDatabaseIntoPublic() {
     MigrationResult result = DedupMigrations.migrate(db.dataSource());
 
-    assertThat(result).isEqualTo(new MigrationResult(DedupSchema.DEFAULT, List.of("1"), "1"));
-    assertThat(tableNames("public")).containsExactlyInAnyOrder(
+    assertThat(result).isEqualTo(new MigrationResult(DedupSchema.DEFAULT, List.of("1", "2"), "2"));
+    assertThat(tableNames("public")).containsExactlyInAnyOrder("claims", "claims_g1", "claims_g2", "dedup_scopes", "dedup_generations", 
         "processed_messages", "consumer_offsets", "kafka_dedup_schema_history");
     assertThat(DbQueries.string(db, "select array_to_string(reloptions, ',') from pg_class "
         + "where oid = 'public.processed_messages'::regclass")).isEqualTo("fillfactor=100");
@@ -63,7 +63,7 @@ class DedupMigrationsIT {
     MigrationResult again = DedupMigrations.migrate(db.dataSource());
 
     assertThat(again.appliedVersions()).isEmpty();
-    assertThat(again.currentVersion()).isEqualTo("1");
+    assertThat(again.currentVersion()).isEqualTo("2");
     assertThat(db.queryLong("select count(*) from public.kafka_dedup_schema_history"))
         .isEqualTo(historyRows);
   }
@@ -72,8 +72,8 @@ class DedupMigrationsIT {
   void migratesIntoACustomSchemaItCreates() {
     MigrationResult result = DedupMigrations.migrate(db.dataSource(), "billing");
 
-    assertThat(result).isEqualTo(new MigrationResult(DedupSchema.of("billing"), List.of("1"), "1"));
-    assertThat(tableNames("billing")).containsExactlyInAnyOrder(
+    assertThat(result).isEqualTo(new MigrationResult(DedupSchema.of("billing"), List.of("1", "2"), "2"));
+    assertThat(tableNames("billing")).containsExactlyInAnyOrder("claims", "claims_g1", "claims_g2", "dedup_scopes", "dedup_generations", 
         "processed_messages", "consumer_offsets", "kafka_dedup_schema_history");
     assertThat(tableNames("public")).isEmpty();
   }
@@ -86,17 +86,20 @@ class DedupMigrationsIT {
 
     for (DedupSchema schema : List.of(tenantA, tenantB, tenantB2)) {
       assertThat(DedupMigrations.migrate(db.dataSource(), schema).appliedVersions())
-          .as("%s", schema).containsExactly("1");
+          .as("%s", schema).containsExactly("1", "2");
     }
 
-    assertThat(tableNames("tenant_b")).containsExactlyInAnyOrder(
+    assertThat(tableNames("tenant_b")).containsExactlyInAnyOrder("kd_claims", "kd_claims_g1", "kd_claims_g2",
+        "kd_dedup_scopes", "kd_dedup_generations", "kd2_claims", "kd2_claims_g1", "kd2_claims_g2",
+        "kd2_dedup_scopes", "kd2_dedup_generations",
         "kd_processed_messages", "kd_consumer_offsets", "kd_kafka_dedup_schema_history",
         "kd2_processed_messages", "kd2_consumer_offsets", "kd2_kafka_dedup_schema_history");
     // the same key is fresh in each, claimed through the generated jOOQ classes
     for (DedupSchema schema : List.of(tenantA, tenantB, tenantB2)) {
-      assertThat(claim(schema, "group-1", "order-42")).as("%s", schema).containsExactly("order-42");
-      assertThat(claim(schema, "group-1", "order-42")).as("%s again", schema).isEmpty();
-      assertThat(db.queryLong("select count(*) from " + schema.processedMessages())).isEqualTo(1);
+      java.util.UUID id = DedupKeys.id("order-42");
+      assertThat(claim(schema, "order-42")).as("%s", schema).containsExactly(id);
+      assertThat(claim(schema, "order-42")).as("%s again", schema).isEmpty();
+      assertThat(db.queryLong("select count(*) from " + schema.claims())).isEqualTo(1);
     }
   }
 
@@ -106,10 +109,10 @@ class DedupMigrationsIT {
 
     MigrationResult result = DedupMigrations.migrate(db.dataSource());
 
-    assertThat(result.appliedVersions()).containsExactly("1");
+    assertThat(result.appliedVersions()).containsExactly("1", "2");
     assertThat(tableNames("public")).contains("orders", "processed_messages", "consumer_offsets");
     assertThat(DbQueries.string(db, "select string_agg(version || ':' || type, ',' order by installed_rank) "
-        + "from public.kafka_dedup_schema_history")).isEqualTo("0:BASELINE,1:SQL");
+        + "from public.kafka_dedup_schema_history")).isEqualTo("0:BASELINE,1:SQL,2:SQL");
   }
 
   @Test
@@ -124,7 +127,7 @@ class DedupMigrationsIT {
       for (Future<MigrationResult> run : runs) {
         applied.addAll(run.get().appliedVersions());
       }
-      assertThat(applied).containsExactly("1");
+      assertThat(applied).containsExactly("1", "2");
     } finally {
       pool.shutdownNow();
     }
@@ -149,20 +152,16 @@ class DedupMigrationsIT {
   }
 
   @Test
-  void keyLengthIsLimitedInBytesWithANamedConstraint() {
+  void theV1TableIsReadOnlyAndClaimsCheckTheirStatus() {
     DedupMigrations.migrate(db.dataSource());
-    String insert = "INSERT INTO public.processed_messages "
-        + "(scope, message_key, topic, kafka_partition, kafka_offset) VALUES ('g', '%s', 't', 0, 0)";
-    db.execute(insert.formatted("é".repeat(256))); // 512 bytes in UTF-8
-
-    assertThatThrownBy(() -> db.execute(insert.formatted("é".repeat(257))))
-        .hasMessageContaining("processed_messages_key_len_ck")
-        .cause().isInstanceOfSatisfying(SQLException.class,
-            e -> assertThat(e.getSQLState()).isEqualTo("23514"));
     assertThatThrownBy(() -> db.execute("INSERT INTO public.processed_messages "
-        + "(scope, message_key, topic, kafka_partition, kafka_offset, status) "
-        + "VALUES ('g', 'k', 't', 0, 0, 'X')"))
-        .hasMessageContaining("processed_messages_status_ck");
+        + "(scope, message_key, topic, kafka_partition, kafka_offset) VALUES ('g', 'k', 't', 0, 0)"))
+        .hasMessageContaining("read-only since schema version 2").hasMessageContaining("upgrade this consumer")
+        .cause().isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("55000"));
+    assertThatThrownBy(() -> db.execute("INSERT INTO public.claims "
+        + "(scope_id, generation, kafka_offset, key_id, kafka_partition, status) "
+        + "VALUES (1, 1, 0, gen_random_uuid(), 0, 'X')"))
+        .hasMessageContaining("claims_status_ck");
   }
 
   @Test
@@ -171,7 +170,8 @@ class DedupMigrationsIT {
     for (var table : io.github.kafkadedup.migrations.jooq.Public.PUBLIC.getTables()) {
       String columns = DbQueries.string(db, "select string_agg(column_name || ' ' || data_type || ' '"
           + " || is_nullable, ', ' order by ordinal_position) from information_schema.columns"
-          + " where table_schema = 'public' and table_name = '" + table.getName() + "'");
+          + " where table_schema = 'public' and table_name = '" + table.getName() + "'")
+          .replace("\"char\"", "character"); // claims.status is PostgreSQL's one-byte "char"
       List<String> generated = new ArrayList<>();
       for (var field : table.fields()) {
         generated.add(field.getName() + " " + DbQueries.postgresTypeName(field.getDataType()) + " "
@@ -181,15 +181,15 @@ class DedupMigrationsIT {
     }
   }
 
-  private List<String> claim(DedupSchema schema, String scope, String key) throws SQLException {
+  private List<java.util.UUID> claim(DedupSchema schema, String key) throws SQLException {
     try (Connection c = db.dataSource().getConnection()) {
       DSLContext ctx = DSL.using(c, SQLDialect.POSTGRES, schema.jooqSettings());
-      return ctx.insertInto(PROCESSED_MESSAGES, PROCESSED_MESSAGES.SCOPE, PROCESSED_MESSAGES.MESSAGE_KEY,
-              PROCESSED_MESSAGES.TOPIC, PROCESSED_MESSAGES.KAFKA_PARTITION, PROCESSED_MESSAGES.KAFKA_OFFSET)
-          .values(scope, key, "orders", 0, 7L)
+      return ctx.insertInto(CLAIMS, CLAIMS.SCOPE_ID, CLAIMS.GENERATION, CLAIMS.KAFKA_OFFSET, CLAIMS.KEY_ID,
+              CLAIMS.KAFKA_PARTITION)
+          .values(1, 1, 7L, DedupKeys.id(key), 0)
           .onConflictDoNothing()
-          .returning(PROCESSED_MESSAGES.MESSAGE_KEY)
-          .fetch(PROCESSED_MESSAGES.MESSAGE_KEY);
+          .returning(CLAIMS.KEY_ID)
+          .fetch(CLAIMS.KEY_ID);
     }
   }
 

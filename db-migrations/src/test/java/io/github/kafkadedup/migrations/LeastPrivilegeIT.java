@@ -51,7 +51,7 @@ class LeastPrivilegeIT {
     app = pool(APP);
     assertThat(DbQueries.string(app, "select current_user")).isEqualTo(APP);
 
-    assertThat(DedupMigrations.migrate(owner, SCHEMA).appliedVersions()).containsExactly("1");
+    assertThat(DedupMigrations.migrate(owner, SCHEMA).appliedVersions()).containsExactly("1", "2");
     for (String statement : statements(script("kafka-dedup-grants.sql"))) {
       execute(owner, statement);
     }
@@ -99,8 +99,22 @@ class LeastPrivilegeIT {
 
   @Test
   void runtimeRoleClaimsKeysWithInsertOnConflictDoNothingReturning() throws SQLException {
-    assertThat(claim("group-1", "a", "b", "c")).containsExactlyInAnyOrder("a", "b", "c");
-    assertThat(claim("group-1", "b", "c", "d")).containsExactly("d");
+    assertThat(claim("group-1", "a", "b", "c")).containsExactlyInAnyOrder(id("a"), id("b"), id("c"));
+    assertThat(claim("group-1", "b", "c", "d")).containsExactly(id("d"));
+  }
+
+  @Test
+  void runtimeRoleKeepsTheGenerationsThroughTheMaintenanceFunctionsOnly() throws SQLException {
+    execute(app, "SELECT kafka_dedup.dedup_prepare_generations(2, 5000)");
+    execute(app, "SELECT kafka_dedup.dedup_switch_generation(5000)");
+    execute(app, "SELECT kafka_dedup.dedup_prepare_generations(2, 5000)");
+    assertThat(db.queryLong("select count(*) from pg_class where relname = 'claims_g4'")).isEqualTo(1);
+    assertThat(DbQueries.string(app, "select kafka_dedup.dedup_drop_generation(1, now() + interval '1 day', 5000)"))
+        .isEqualTo("t");
+    assertThat(db.queryLong("select count(*) from pg_class where relname = 'claims_g1'")).isZero();
+    assertDenied("DROP TABLE kafka_dedup.claims_g2");
+    assertDenied("CREATE TABLE kafka_dedup.claims_g9 PARTITION OF kafka_dedup.claims FOR VALUES IN (9)");
+    assertDenied("INSERT INTO kafka_dedup.dedup_generations VALUES (99, now())");
   }
 
   @Test
@@ -120,6 +134,8 @@ class LeastPrivilegeIT {
   void runtimeRoleCannotCreateOrChangeTables() throws SQLException {
     assertDenied("CREATE TABLE kafka_dedup.not_allowed (i int)");
     assertDenied("DROP TABLE kafka_dedup.processed_messages");
+    assertDenied("DROP TABLE kafka_dedup.claims");
+    assertDenied("TRUNCATE kafka_dedup.claims");
     assertDenied("ALTER TABLE kafka_dedup.processed_messages ADD COLUMN extra int");
     assertDenied("TRUNCATE kafka_dedup.processed_messages");
     assertDenied("CREATE INDEX not_allowed ON kafka_dedup.processed_messages (topic)");
@@ -139,18 +155,27 @@ class LeastPrivilegeIT {
     execute(owner, "DROP TABLE kafka_dedup.owner_may");
   }
 
-  private static List<String> claim(String scope, String... keys) throws SQLException {
-    String sql = "INSERT INTO kafka_dedup.processed_messages"
-        + " (scope, message_key, topic, kafka_partition, kafka_offset)"
-        + " SELECT ?, k, 'orders', 0, 0 FROM unnest(?::text[]) AS k"
-        + " ON CONFLICT DO NOTHING RETURNING message_key";
-    try (Connection c = app.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, scope);
-      ps.setArray(2, c.createArrayOf("text", keys));
-      List<String> fresh = new ArrayList<>();
+  private static UUID id(String key) {
+    return DedupKeys.id(key);
+  }
+
+  /** Registers the scope, then claims the keys in the current generation, as the runtime role. */
+  private static List<UUID> claim(String scope, String... keys) throws SQLException {
+    String register = "INSERT INTO kafka_dedup.dedup_scopes (scope) VALUES (?) ON CONFLICT DO NOTHING";
+    String sql = "INSERT INTO kafka_dedup.claims (scope_id, generation, kafka_offset, key_id, kafka_partition)"
+        + " SELECT s.scope_id, (SELECT max(generation) FROM kafka_dedup.dedup_generations), 0,"
+        + " kafka_dedup.dedup_key_id(k), 0 FROM unnest(?::text[]) AS k, kafka_dedup.dedup_scopes s WHERE s.scope = ?"
+        + " ON CONFLICT DO NOTHING RETURNING key_id";
+    try (Connection c = app.getConnection(); PreparedStatement reg = c.prepareStatement(register);
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      reg.setString(1, scope);
+      reg.executeUpdate();
+      ps.setArray(1, c.createArrayOf("text", keys));
+      ps.setString(2, scope);
+      List<UUID> fresh = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          fresh.add(rs.getString(1));
+          fresh.add(rs.getObject(1, UUID.class));
         }
       }
       return fresh;

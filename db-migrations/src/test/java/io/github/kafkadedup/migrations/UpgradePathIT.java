@@ -1,6 +1,7 @@
 package io.github.kafkadedup.migrations;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.kafkadedup.testsupport.TestDatabase;
 import io.github.kafkadedup.testsupport.TestPostgres;
@@ -14,8 +15,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The upgrade path: a schema installed at each earlier version (Flyway {@code target}), holding
  * data, is migrated to the latest version and must then equal a fresh installation, with its data
- * kept. With only V1 shipped this checks the harness itself; every later version is picked up
- * from the classpath without changing this test.
+ * kept; every later version is picked up from the classpath without changing this test. From V1 the
+ * claims stay in processed_messages, which becomes the read-only legacy generation 0 (the engine's
+ * probe of it is tested in dedup-consumer's LegacyGenerationIT).
  */
 class UpgradePathIT {
   private static TestDatabase db;
@@ -42,7 +44,11 @@ class UpgradePathIT {
       String start = versions.get(i);
       DedupSchema schema = DedupSchema.of("from_v" + start.replace('.', '_'));
       DedupMigrations.configure(db.dataSource(), schema).target(start).load().migrate();
-      insertV1Rows(schema);
+      if (start.equals("1")) {
+        insertV1Rows(schema);
+      } else {
+        insertV2Rows(schema);
+      }
 
       MigrationResult upgrade = DedupMigrations.migrate(db.dataSource(), schema);
 
@@ -50,8 +56,20 @@ class UpgradePathIT {
           .containsExactlyElementsOf(versions.subList(i + 1, versions.size()));
       assertThat(upgrade.currentVersion()).isEqualTo(latest);
       assertThat(definition(schema)).as("from V%s", start).isEqualTo(definition(fresh));
-      assertThat(db.queryLong("select count(*) from " + schema.processedMessages()
-          + " where scope = 'g' and message_key = 'k-1' and kafka_offset = 41")).isEqualTo(1);
+      if (start.equals("1")) {
+        assertThat(db.queryLong("select count(*) from " + schema.processedMessages()
+            + " where scope = 'g' and message_key = 'k-1' and kafka_offset = 41")).isEqualTo(1);
+        assertThat(db.queryLong("select count(*) from " + schema.generations() + " where generation = 0"
+            + " and started_at = '2026-01-02 03:04:05+00'")).as("V1 is generation 0 from its oldest claim")
+            .isEqualTo(1);
+        assertThat(db.queryLong("select count(*) from " + schema.generations() + " where generation = 1"))
+            .isEqualTo(1);
+        assertThatThrownBy(() -> insertV1Rows(schema)).as("an old consumer cannot claim beside a new one")
+            .hasMessageContaining("upgrade this consumer");
+      } else {
+        assertThat(db.queryLong("select count(*) from " + schema.claims() + " where key_id = "
+            + schema.function("dedup_key_id") + "('k-2')")).isEqualTo(1);
+      }
       assertThat(db.queryLong("select next_offset from " + schema.consumerOffsets()
           + " where scope = 'g' and topic = 'orders' and kafka_partition = 3")).isEqualTo(42);
     }
@@ -69,9 +87,17 @@ class UpgradePathIT {
     return versions;
   }
 
+  private static void insertV2Rows(DedupSchema schema) {
+    db.execute("INSERT INTO " + schema.claims() + " (scope_id, generation, kafka_offset, key_id, kafka_partition)"
+        + " VALUES (1, 1, 41, " + schema.function("dedup_key_id") + "('k-2'), 3)",
+        "INSERT INTO " + schema.consumerOffsets()
+            + " (scope, topic, kafka_partition, next_offset) VALUES ('g', 'orders', 3, 42)");
+  }
+
   private static void insertV1Rows(DedupSchema schema) {
     db.execute("INSERT INTO " + schema.processedMessages()
-            + " (scope, message_key, topic, kafka_partition, kafka_offset) VALUES ('g', 'k-1', 'orders', 3, 41)",
+            + " (scope, message_key, topic, kafka_partition, kafka_offset, processed_at) VALUES ('g', 'k-1', 'orders',"
+            + " 3, 41, '2026-01-02 03:04:05+00'), ('g', 'k-0', 'orders', 3, 40, now())",
         "INSERT INTO " + schema.consumerOffsets()
             + " (scope, topic, kafka_partition, next_offset) VALUES ('g', 'orders', 3, 42)");
   }

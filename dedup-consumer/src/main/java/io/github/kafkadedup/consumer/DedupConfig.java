@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * and names the property in its message; {@link #toBuilder()} gives a modified copy.
  */
 public final class DedupConfig {
-  /** The most bytes a key may have in the table ({@code processed_messages} enforces it too): {@value}. */
+  /** The most bytes a key may have (schema version 1's table enforced it; version 2 stores 16-byte ids): {@value}. */
   public static final int MAX_KEY_BYTES_LIMIT = 512;
 
   /** Whether duplicates are dropped or only counted. */

@@ -66,7 +66,7 @@ public interface Recoverer<K, V> {
 
   /**
    * Logs the record at ERROR and lets the transaction record its key as dead-lettered
-   * ({@code status = 'D'} in {@code processed_messages}, queryable), without copying it anywhere: the
+   * ({@code status = 'D'} in {@code claims}, queryable), without copying it anywhere: the
    * record itself stays in its topic until the topic's retention removes it.
    *
    * @param <K> record key type

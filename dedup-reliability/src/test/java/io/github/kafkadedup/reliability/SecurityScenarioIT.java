@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.KeyStrategy;
+import io.github.kafkadedup.migrations.DedupKeys;
 import io.github.kafkadedup.migrations.DedupMigrations;
 import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.testsupport.TestKafka;
@@ -86,15 +87,20 @@ class SecurityScenarioIT {
       consumers.start("hostile", Map.of(), new EffectsHandler("hostile"), true,
           db.config().scope(scope).build());
       scenario.verify(new Workload(topic, keys.size(), resends, Set.of()), Duration.ofSeconds(60), true);
-      assertThat(strings("SELECT message_key FROM " + db.schema().processedMessages() + " WHERE topic = '" + topic
-          + "'")).as("claimed keys, byte for byte").containsExactlyInAnyOrderElementsOf(keys);
-      assertThat(strings("SELECT DISTINCT scope FROM " + db.schema().processedMessages() + " WHERE topic = '" + topic
-          + "'")).as("the scope, verbatim").containsExactly(scope);
+      // claims store each key's id (DedupKeys.id: the SHA-256 of its exact UTF-8 bytes) under the scope's id
+      String scopeId = "(SELECT scope_id FROM " + db.schema().scopes() + " WHERE scope = '" + scope.replace("'", "''")
+          + "')";
+      assertThat(strings("SELECT key_id::text FROM " + db.schema().claims() + " WHERE scope_id = " + scopeId))
+          .as("claimed keys, by the id of their exact bytes")
+          .containsExactlyInAnyOrderElementsOf(keys.stream().map(k -> DedupKeys.id(k).toString()).toList());
+      assertThat(strings("SELECT scope FROM " + db.schema().scopes() + " WHERE scope_id = " + scopeId))
+          .as("the scope, verbatim").containsExactly(scope);
       assertThat(strings("SELECT DISTINCT scope FROM " + db.schema().consumerOffsets() + " WHERE topic = '" + topic
           + "'")).as("the offsets' scope, verbatim").containsExactly(scope);
       assertThat(strings("SELECT to_regclass(t)::text FROM unnest(ARRAY['kafka_dedup.processed_messages', "
-          + "'kafka_dedup.consumer_offsets', 'shop.effects']) t")).as("every table is still there")
-          .containsExactly("kafka_dedup.processed_messages", "kafka_dedup.consumer_offsets", "shop.effects");
+          + "'kafka_dedup.claims', 'kafka_dedup.dedup_scopes', 'kafka_dedup.consumer_offsets', 'shop.effects']) t"))
+          .as("every table is still there").containsExactly("kafka_dedup.processed_messages", "kafka_dedup.claims",
+              "kafka_dedup.dedup_scopes", "kafka_dedup.consumer_offsets", "shop.effects");
       assertThat(string(consumers.pool(), "SELECT current_user")).as("the consumers' role").isEqualTo(db.app);
     }
   }
@@ -130,6 +136,8 @@ class SecurityScenarioIT {
     assertThat(string(app, "SELECT has_schema_privilege(current_user, 'shop', 'CREATE')::text")).isEqualTo("false");
     List<String> ddl = List.of("DROP TABLE kafka_dedup.processed_messages", "TRUNCATE kafka_dedup.processed_messages",
         "ALTER TABLE kafka_dedup.processed_messages DROP CONSTRAINT processed_messages_pk",
+        "DROP TABLE kafka_dedup.claims", "TRUNCATE kafka_dedup.claims", "DROP TABLE kafka_dedup.claims_g1",
+        "ALTER TABLE kafka_dedup.claims DROP CONSTRAINT claims_pk", "DELETE FROM kafka_dedup.claims",
         "CREATE TABLE kafka_dedup.evil (i int)", "CREATE TABLE public.evil (i int)", "DROP TABLE shop.effects",
         "DELETE FROM shop.effects", "UPDATE shop.effects SET payload = 'x'", "CREATE SCHEMA evil",
         "SELECT count(*) FROM kafka_dedup.kafka_dedup_schema_history");

@@ -26,7 +26,7 @@ import org.springframework.util.backoff.FixedBackOff;
 /**
  * Makes Spring Kafka listeners exactly-once: {@link #decorate(MessageListenerContainer)} wraps a container's
  * listener so that, for every record (or poll batch), a database transaction of {@code transactionManager} is
- * started, the dedup keys are claimed in {@code processed_messages} on that transaction's connection, and the
+ * started, the dedup keys are claimed in {@code claims} on that transaction's connection, and the
  * listener is called for the fresh records only, inside the same transaction. A {@code JdbcTemplate}, jOOQ
  * (Spring transaction provider) or {@code @Transactional} listener method joins it, so its writes and the claims
  * commit or roll back together; offsets are committed by the container after the commit.
@@ -66,7 +66,7 @@ public final class DedupListeners {
   /**
    * A builder; defaults: {@link DedupConfig#defaults()} and {@link KeyStrategy#header()}.
    *
-   * @param dataSource where {@code processed_messages} is (migrated by {@code DedupMigrations})
+   * @param dataSource where the claim tables are (migrated by {@code DedupMigrations})
    * @param transactionManager the listener's transaction manager; it must bind connections of
    *     {@code dataSource} (a {@code DataSourceTransactionManager}, {@code JdbcTransactionManager} or a JPA
    *     transaction manager with that DataSource), which {@link #decorate} verifies once
@@ -113,7 +113,7 @@ public final class DedupListeners {
     }
     container.setupMessageListener(wrap(id, listener, scope));
     log.info("[{}] listener container '{}' is exactly-once: keys by {}, mode {}, table {}", scope, id,
-        keyStrategy, config.mode(), config.schema().processedMessages());
+        keyStrategy, config.mode(), config.schema().claims());
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -78,8 +78,8 @@ class BatchListenerIT {
       assertThat(f.count("SELECT count(*) FROM orders")).isEqualTo(3);
       assertThat(f.count("SELECT count(DISTINCT order_key) FROM orders WHERE order_key IN ('k1', 'k3', 'k6')"))
           .isEqualTo(3);
-      assertThat(f.count("SELECT count(*) FROM processed_messages")).isEqualTo(3);
-      assertThat(f.count("SELECT count(*) FROM processed_messages WHERE message_key IN ('k2', 'k4')")).isZero();
+      assertThat(f.count("SELECT count(*) FROM claims")).isEqualTo(3);
+      assertThat(f.count("SELECT count(*) FROM claims WHERE key_id IN (dedup_key_id('k2'), dedup_key_id('k4'))")).isZero();
       assertThat(app.getBean(MeterRegistry.class).get("kafka.dedup.records.processed").counter().count())
           .isEqualTo(3);
     }

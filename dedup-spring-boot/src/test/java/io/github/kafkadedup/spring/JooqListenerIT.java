@@ -38,7 +38,7 @@ class JooqListenerIT {
       assertThat(dlt).extracting(ConsumerRecord::value).containsExactly("poison-b");
       assertThat(f.count("SELECT count(*) FROM orders")).isEqualTo(2);
       assertThat(f.count("SELECT count(*) FROM orders WHERE order_key = 'k2'")).isZero();
-      assertThat(f.count("SELECT count(*) FROM processed_messages")).isEqualTo(2);
+      assertThat(f.count("SELECT count(*) FROM claims")).isEqualTo(2);
     }
   }
 

@@ -39,7 +39,7 @@ class RecordListenerIT {
       await().atMost(Duration.ofSeconds(60)).until(() -> f.committed() == 5);
       assertThat(f.count("SELECT count(*) FROM orders")).isEqualTo(3);
       assertThat(f.count("SELECT count(*) FROM orders WHERE order_key = 'k1'")).isEqualTo(1);
-      assertThat(f.count("SELECT count(*) FROM processed_messages WHERE status = 'P'")).isEqualTo(3);
+      assertThat(f.count("SELECT count(*) FROM claims WHERE status = 'P'")).isEqualTo(3);
       assertThat(duplicates(app, "resend")).isEqualTo(2);
       assertThat(app.getBean(MeterRegistry.class).get("kafka.dedup.records.processed").counter().count())
           .isEqualTo(3);
@@ -82,13 +82,13 @@ class RecordListenerIT {
       assertThat(DltErrorHandling.exceptionMessage(dlt.getFirst())).contains("poison-2 is poison");
       // the poison record's write and claim rolled back together; it was not retried (not transient)
       assertThat(f.count("SELECT count(*) FROM orders WHERE order_key = 'k2'")).isZero();
-      assertThat(f.count("SELECT count(*) FROM processed_messages WHERE message_key = 'k2'")).isZero();
+      assertThat(f.count("SELECT count(*) FROM claims WHERE key_id = dedup_key_id('k2')")).isZero();
       assertThat(app.getBean(OrderListener.class).attempts.get("poison-2").get()).isEqualTo(1);
       // the transient failure rolled back the first attempt's row and claim; the retry applied it once
       assertThat(f.count("SELECT count(*) FROM orders WHERE order_key = 'k3'")).isEqualTo(1);
       assertThat(f.count("SELECT count(*) FROM orders WHERE payload = 'flaky-3#2'")).isEqualTo(1);
       assertThat(f.count("SELECT count(*) FROM orders WHERE order_key IN ('k1', 'k4')")).isEqualTo(2);
-      assertThat(f.count("SELECT count(*) FROM processed_messages")).isEqualTo(3);
+      assertThat(f.count("SELECT count(*) FROM claims")).isEqualTo(3);
     }
   }
 
@@ -100,7 +100,7 @@ class RecordListenerIT {
       ConfigurableApplicationContext app = f.start(RecordApp.class, "dedup.mode=observe");
       await().atMost(Duration.ofSeconds(60)).until(() -> f.committed() == 2);
       assertThat(f.count("SELECT count(*) FROM orders")).isEqualTo(2);
-      assertThat(f.count("SELECT count(*) FROM processed_messages")).isEqualTo(1);
+      assertThat(f.count("SELECT count(*) FROM claims")).isEqualTo(1);
       assertThat(duplicates(app, "resend")).isEqualTo(1);
     }
   }
@@ -112,7 +112,7 @@ class RecordListenerIT {
       ConfigurableApplicationContext app = f.start(RecordApp.class, "dedup.retry-only-transient=false");
       assertThat(f.deadLetters(1)).extracting(ConsumerRecord::value).containsExactly("poison-1");
       assertThat(app.getBean(OrderListener.class).attempts.get("poison-1").get()).isEqualTo(5); // 1 + 4 retries
-      assertThat(f.count("SELECT count(*) FROM processed_messages")).isZero();
+      assertThat(f.count("SELECT count(*) FROM claims")).isZero();
     }
   }
 

@@ -73,23 +73,29 @@ class StartupIT {
       f.start(RecordListenerIT.RecordApp.class, "dedup.migrations.enabled=true", "dedup.table.schema=billing",
           "dedup.table.prefix=kd_");
       await().atMost(Duration.ofSeconds(60)).until(() -> f.committed() == 2);
-      assertThat(f.count("SELECT count(*) FROM billing.kd_processed_messages")).isEqualTo(1);
+      assertThat(f.count("SELECT count(*) FROM billing.kd_claims")).isEqualTo(1);
       assertThat(f.count("SELECT count(*) FROM orders")).isEqualTo(1);
     }
   }
 
   @Test
-  void retentionDeletesExpiredKeysOnItsSchedule() {
+  void retentionDropsExpiredGenerationsOnItsSchedule() {
     try (SpringFixture f = new SpringFixture("spring-retention")) {
-      f.db.execute("INSERT INTO processed_messages (scope, message_key, topic, kafka_partition, kafka_offset, "
-          + "processed_at) SELECT 's', 'old-' || g, 't', 0, g, now() - interval '2 hours' FROM generate_series(1, 50) g",
-          "INSERT INTO processed_messages (scope, message_key, topic, kafka_partition, kafka_offset) "
-          + "VALUES ('s', 'recent', 't', 0, 51)");
+      // generation 1 (50 keys) ended 2 hours ago, generation 2 (one key) is current since then: a 1-hour window
+      // drops generation 1 and switches to generation 3
+      f.db.execute("UPDATE dedup_generations SET started_at = now() - interval '3 hours' WHERE generation = 1",
+          "INSERT INTO dedup_scopes (scope) VALUES ('s')",
+          "INSERT INTO claims (scope_id, generation, kafka_offset, key_id, kafka_partition) SELECT "
+              + "(SELECT scope_id FROM dedup_scopes WHERE scope = 's'), 1, g, dedup_key_id('old-' || g), 0 "
+              + "FROM generate_series(1, 50) g",
+          "INSERT INTO dedup_generations VALUES (2, now() - interval '2 hours')",
+          "INSERT INTO claims (scope_id, generation, kafka_offset, key_id, kafka_partition) SELECT "
+              + "(SELECT scope_id FROM dedup_scopes WHERE scope = 's'), 2, 51, dedup_key_id('recent'), 0");
       f.start(RecordListenerIT.RecordApp.class, "dedup.retention.enabled=true", "dedup.retention.window=1h",
-          "dedup.retention.force-short-window=true", "dedup.retention.batch-size=20",
-          "dedup.retention.schedule=* * * * * *");
-      await().atMost(Duration.ofSeconds(30)).until(() -> f.count("SELECT count(*) FROM processed_messages") == 1);
-      assertThat(f.count("SELECT count(*) FROM processed_messages WHERE message_key = 'recent'")).isEqualTo(1);
+          "dedup.retention.force-short-window=true", "dedup.retention.schedule=* * * * * *");
+      await().atMost(Duration.ofSeconds(30)).until(() -> f.count("SELECT count(*) FROM claims") == 1);
+      assertThat(f.count("SELECT count(*) FROM claims WHERE key_id = dedup_key_id('recent')")).isEqualTo(1);
+      await().atMost(Duration.ofSeconds(30)).until(() -> f.count("SELECT max(generation) FROM dedup_generations") == 3);
     }
   }
 
@@ -102,7 +108,7 @@ class StartupIT {
       ConfigurableApplicationContext app = f.start(RecordListenerIT.RecordApp.class, "dedup.enabled=false");
       await().atMost(Duration.ofSeconds(60)).until(() -> f.committed() == 3);
       assertThat(f.count("SELECT count(*) FROM orders")).isEqualTo(3);
-      assertThat(f.count("SELECT count(*) FROM processed_messages")).isZero();
+      assertThat(f.count("SELECT count(*) FROM claims")).isZero();
       assertThat(app.getBeanNamesForType(DedupListeners.class)).isEmpty();
     }
   }

@@ -35,7 +35,7 @@ public final class RetentionMeters {
         .tag("scope", scope).register(registry);
     this.runs = Timer.builder("kafka.dedup.retention.run").description("one retention run")
         .tag("scope", scope).register(registry);
-    gauge("kafka.dedup.retention.oldest.key.age", "age of the oldest key in processed_messages",
+    gauge("kafka.dedup.retention.oldest.key.age", "age of the start of the oldest live generation of claims",
         oldestKeyAgeSeconds, Map.of());
     gauge("kafka.dedup.retention.oldest.record.age", "age of the oldest record still in the topics",
         oldestRecordAgeSeconds, Map.of());

@@ -121,6 +121,34 @@ class ClaimGenerationsIT {
   }
 
   /**
+   * The claim's lock statement runs before the claim statement takes its snapshot: a claim that waited for a
+   * switch reads the generation the switch committed (one statement holding both would read the old one).
+   */
+  @Test
+  void aClaimThatWaitedForASwitchLandsInTheNewGeneration() throws Exception {
+    PostgresClaimStore store = new PostgresClaimStore(SCHEMA);
+    db.execute("SELECT " + SCHEMA.function("dedup_prepare_generations") + "(2, 5000)");
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    try (Connection switcher = db.dataSource().getConnection(); Statement st = switcher.createStatement()) {
+      switcher.setAutoCommit(false);
+      st.execute(store.sql().lock().replace("pg_advisory_xact_lock_shared", "pg_advisory_xact_lock"));
+      st.execute("INSERT INTO " + SCHEMA.generations() + " SELECT max(generation) + 1, now() FROM "
+          + SCHEMA.generations());
+      Future<PostgresClaimStore.Claims> waiting = executor.submit(() ->
+          claim(store, db.dataSource(), "waiting", List.of(candidate("w", 0, 1))));
+      Thread.sleep(500);
+      assertThat(waiting).as("the claim waits for the switch").isNotDone();
+      switcher.commit();
+      assertThat(waiting.get(30, TimeUnit.SECONDS).fresh()).containsExactly("w");
+    } finally {
+      executor.shutdownNow();
+    }
+    assertThat(db.queryLong("SELECT generation FROM " + SCHEMA.claims() + " WHERE key_id = "
+        + SCHEMA.function("dedup_key_id") + "('w')"))
+        .isEqualTo(db.queryLong("SELECT max(generation) FROM " + SCHEMA.generations()));
+  }
+
+  /**
    * Many claimers take overlapping keys while generations switch under them: each key is claimed exactly
    * once (one claimer saw it fresh, one row in all generations together).
    */

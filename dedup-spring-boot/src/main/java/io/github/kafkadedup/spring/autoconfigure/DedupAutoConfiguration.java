@@ -101,7 +101,7 @@ public class DedupAutoConfiguration {
     DataSource dataSource = dataSources.getIfUnique();
     if (dataSource == null) {
       throw DedupException.configuration("kafka-dedup needs the application's DataSource (the database of "
-          + "processed_messages and of the listeners' writes), but found "
+          + "the claim tables and of the listeners' writes), but found "
           + (dataSources.stream().findAny().isPresent() ? "several and none is @Primary" : "none")
           + ": configure spring.datasource.* or mark one DataSource @Primary");
     }

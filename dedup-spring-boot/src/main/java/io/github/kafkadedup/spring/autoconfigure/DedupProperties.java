@@ -212,7 +212,7 @@ public class DedupProperties {
     };
   }
 
-  /** {@code dedup.table.*}: the schema and table prefix of {@code processed_messages}. */
+  /** {@code dedup.table.*}: the schema and table prefix of kafka-dedup's tables. */
   public static class Table {
 
     /** Bound by Spring Boot under {@code dedup.table}. */

@@ -30,7 +30,7 @@ final class DedupRetentionScheduler implements SmartLifecycle {
     s.initialize();
     s.schedule(this::runOnce, new CronTrigger(schedule));
     scheduler = s;
-    log.info("kafka-dedup retention of {} scheduled '{}'", job.config().schema().processedMessages(), schedule);
+    log.info("kafka-dedup retention of {} scheduled '{}'", job.config().schema().claims(), schedule);
   }
 
   private void runOnce() {

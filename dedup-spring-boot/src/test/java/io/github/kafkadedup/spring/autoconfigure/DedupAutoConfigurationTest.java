@@ -35,7 +35,7 @@ class DedupAutoConfigurationTest {
       DedupListeners listeners = context.getBean(DedupListeners.class);
       assertThat(listeners.config().scope()).isNull();
       assertThat(listeners.config().mode()).isEqualTo(DedupConfig.Mode.ENFORCE);
-      assertThat(listeners.config().schema().processedMessages()).isEqualTo("public.processed_messages");
+      assertThat(listeners.config().schema().claims()).isEqualTo("public.claims");
       assertThat(listeners.keyStrategy()).hasToString("header(idempotency-key)");
       assertThat(context.getBean(DedupProperties.class).getMigrations().isEnabled()).isFalse();
       assertThat(context).doesNotHaveBean(DedupMigrator.class);
@@ -53,7 +53,7 @@ class DedupAutoConfigurationTest {
           DedupConfig config = context.getBean(DedupListeners.class).config();
           assertThat(config.scope()).isEqualTo("billing");
           assertThat(config.mode()).isEqualTo(DedupConfig.Mode.OBSERVE);
-          assertThat(config.schema().processedMessages()).isEqualTo("billing.kd_processed_messages");
+          assertThat(config.schema().claims()).isEqualTo("billing.kd_claims");
           assertThat(config.maxKeyBytes()).isEqualTo(100);
           assertThat(config.oversizedKeys()).isEqualTo(DedupConfig.OversizedKeys.HASH);
           assertThat(context.getBean(DedupListeners.class).keyStrategy()).hasToString("recordKeyUniquePerMessage");

@@ -24,7 +24,7 @@ final class DemoSchema {
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA IF EXISTS " + NAME + " CASCADE");
     }
-    DedupMigrations.migrate(dataSource, DEDUP); // processed_messages, consumer_offsets (creates the schema)
+    DedupMigrations.migrate(dataSource, DEDUP); // claims, dedup_scopes, dedup_generations, consumer_offsets (creates the schema)
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
       // order_id is deliberately NOT unique: a duplicate effect shows up as a second row. A unique key on
       // order_id would turn a duplicate into a failing batch instead, and it could not protect the balance

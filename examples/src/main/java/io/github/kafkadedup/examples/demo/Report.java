@@ -22,7 +22,7 @@ import javax.sql.DataSource;
  * @param ordersAppliedMoreThanOnce order ids with more than one row
  * @param redeliveredRows extra rows from the same record applied again (same partition and offset)
  * @param resentRows extra rows from a re-sent record (same order at another offset)
- * @param claims rows in {@code processed_messages}
+ * @param claims rows in {@code claims}
  * @param expectedTotal the sum of the unique orders' amounts, in cents
  * @param balanceTotal the sum of all balances, in cents
  * @param accountsWrong accounts whose balance differs from the sum of their unique orders
@@ -54,7 +54,7 @@ record Report(DemoOptions options, int published, ConsumerGroup.Counts consumed,
       long distinctRecords = one(s, "SELECT count(DISTINCT (kafka_partition, kafka_offset)) FROM " + schema + ".orders");
       long doubled = one(s, "SELECT count(*) FROM (SELECT order_id FROM " + schema
           + ".orders GROUP BY order_id HAVING count(*) > 1) d");
-      long claims = one(s, "SELECT count(*) FROM " + DemoSchema.DEDUP.processedMessages());
+      long claims = one(s, "SELECT count(*) FROM " + DemoSchema.DEDUP.claims());
       Map<String, Long> balances = new HashMap<>();
       try (ResultSet rs = s.executeQuery("SELECT account_id, balance_cents FROM " + schema + ".account_balances")) {
         while (rs.next()) {
@@ -92,7 +92,7 @@ record Report(DemoOptions options, int published, ConsumerGroup.Counts consumed,
       row(out, "duplicates dropped", consumed.redeliveries() + consumed.resends(), "by cause:");
       row(out, "  re-sends", consumed.resends(), "same key at a new offset (the application sent again)");
       row(out, "  redeliveries", consumed.redeliveries(), "same record again (crash or rebalance before the offset commit)");
-      row(out, "keys claimed", claims, "rows in processed_messages");
+      row(out, "keys claimed", claims, "rows in claims");
     } else {
       row(out, "duplicates dropped", 0, "nothing checks for them");
     }

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * order and its customer's running total in PostgreSQL, <b>exactly once</b>.
  *
  * <p>The whole integration is the {@link DedupConsumer} built in {@link #OrderService(Settings)}: it polls,
- * claims each record's {@code idempotency-key} header in {@code kafka_dedup.processed_messages} and runs
+ * claims each record's {@code idempotency-key} header in {@code kafka_dedup.claims} and runs
  * {@link #apply} for fresh records only, all in one database transaction, then commits the offsets. A
  * re-sent or redelivered order never reaches {@link #apply}; a record that cannot be applied goes to
  * {@code <topic>.DLT} and the others go on.

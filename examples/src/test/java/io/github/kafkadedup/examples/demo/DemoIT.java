@@ -24,7 +24,7 @@ class DemoIT {
     assertThat(report.distinctOrders()).isEqualTo(2000);
     assertThat(report.accountsWrong()).as("accounts whose balance is wrong").isZero();
     assertThat(report.balanceTotal()).isEqualTo(report.expectedTotal());
-    assertThat(report.claims()).as("keys in processed_messages").isEqualTo(2000);
+    assertThat(report.claims()).as("keys in claims").isEqualTo(2000);
     // The engine's counts are printed by each consumer JVM after its batches; a JVM killed right after a
     // database commit takes the counts of its last batches with it, so they are a lower bound. The tables
     // above are the verdict.

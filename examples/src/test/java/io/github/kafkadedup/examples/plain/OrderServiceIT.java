@@ -87,9 +87,11 @@ class OrderServiceIT {
     long expectedTotal = 100L * 61 * 62 / 2;
     assertThat(db.queryLong("SELECT sum(total_cents) FROM customer_totals WHERE customer_id LIKE '" + topic + "-%'"))
         .isEqualTo(expectedTotal);
-    assertThat(db.queryLong("SELECT count(*) FROM kafka_dedup.processed_messages WHERE status = 'P' AND topic = '" + topic + "'"))
+    assertThat(db.queryLong("SELECT count(*) FROM kafka_dedup.claims c JOIN kafka_dedup.dedup_scopes s USING (scope_id)"
+        + " WHERE c.status = 'P' AND s.scope = 'orders-" + topic + "'"))
         .isEqualTo(61);
-    assertThat(db.queryLong("SELECT count(*) FROM kafka_dedup.processed_messages WHERE status = 'D' AND topic = '" + topic + "'"))
+    assertThat(db.queryLong("SELECT count(*) FROM kafka_dedup.claims c JOIN kafka_dedup.dedup_scopes s USING (scope_id)"
+        + " WHERE c.status = 'D' AND s.scope = 'orders-" + topic + "'"))
         .as("the malformed record's key is recorded as dead-lettered").isEqualTo(1);
 
     List<ConsumerRecord<String, String>> dead = kafka.readAll(topic + ".DLT", 1);
