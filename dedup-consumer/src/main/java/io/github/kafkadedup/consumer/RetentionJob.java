@@ -141,8 +141,10 @@ public final class RetentionJob {
       List<RetentionPlan.Generation> planned = new ArrayList<>();
       for (Generations.Generation g : live) {
         boolean drop = cutoff.skipped == null && expired(g, cutoff.at);
+        String kept = drop ? null
+            : RetentionPlan.keptBecause(g.endedAt(), now, config.window(), cutoff.at, cutoff.skipped);
         planned.add(new RetentionPlan.Generation(g.generation(), g.startedAt(), g.endedAt(),
-            generations.count(c, g.generation()), drop, drop ? null : keptBecause(g, now, cutoff)));
+            generations.count(c, g.generation()), drop, kept));
       }
       return new RetentionPlan(now, config.window(), now.minus(config.window()),
           cutoff.skipped == null ? cutoff.at : null, cutoff.horizon == null ? null : cutoff.horizon.retentionMs(),
@@ -160,21 +162,6 @@ public final class RetentionJob {
   private boolean switchDue(Generations.Generation current, Instant now) {
     Instant started = current.startedAt();
     return started != null && !started.plus(config.generationLength()).isAfter(now);
-  }
-
-  private String keptBecause(Generations.Generation g, Instant now, Cutoff cutoff) {
-    if (g.endedAt() == null) {
-      return "current generation (new claims go here)";
-    }
-    if (cutoff.skipped != null) {
-      return cutoff.skipped;
-    }
-    if (!g.endedAt().isBefore(now.minus(config.window()))) {
-      return "ended " + g.endedAt() + ", within the window " + human(config.window()) + ": droppable after "
-          + g.endedAt().plus(config.window());
-    }
-    return "ended " + g.endedAt() + ", before the window but after the replay guard's cutoff " + cutoff.at
-        + ": the topics can still replay records claimed in it";
   }
 
   /** Creates partitions ahead and starts a new generation if the current one is due; returns the current one. */

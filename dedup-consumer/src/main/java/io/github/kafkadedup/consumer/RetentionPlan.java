@@ -31,6 +31,23 @@ public record RetentionPlan(Instant now, Duration window, Instant windowCutoff, 
     generations = List.copyOf(generations);
   }
 
+  /** Why a generation that ended at {@code endedAt} (null: the current one) is kept by a run at {@code now}. */
+  static String keptBecause(@Nullable Instant endedAt, Instant now, Duration window, Instant cutoff,
+      @Nullable String skipped) {
+    if (endedAt == null) {
+      return "current generation (new claims go here)";
+    }
+    if (skipped != null) {
+      return skipped;
+    }
+    if (!endedAt.isBefore(now.minus(window))) {
+      return "ended " + endedAt + ", within the window " + RetentionJob.human(window) + ": droppable after "
+          + endedAt.plus(window);
+    }
+    return "ended " + endedAt + ", before the window but after the replay guard's cutoff " + cutoff
+        + ": the topics can still replay records claimed in it";
+  }
+
   /**
    * One live generation in the plan.
    *
