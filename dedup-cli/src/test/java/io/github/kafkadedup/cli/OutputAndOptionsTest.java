@@ -52,7 +52,8 @@ class OutputAndOptionsTest {
     int code = KafkaDedupCli.run(new String[] {"status", "--jdbc-url", "mysql://x"}, new PrintWriter(out, true),
         new PrintWriter(err, true), Map.of("DEDUP_JDBC_URL", "jdbc:postgresql://127.0.0.1:1/x"));
     assertThat(code).isEqualTo(ExitCodes.USAGE);
-    assertThat(err.toString()).contains("--jdbc-url must start with jdbc:postgresql://host:port/database, but was 'mysql://x'");
+    assertThat(err.toString())
+        .contains("--jdbc-url must start with jdbc:postgresql://host:port/database, but was 'mysql://x'");
   }
 
   @Test
