@@ -23,3 +23,6 @@ GRANT EXECUTE ON FUNCTION kafka_dedup.dedup_prepare_generations(integer, integer
   kafka_dedup.dedup_switch_generation(integer),
   kafka_dedup.dedup_drop_generation(integer, timestamptz, integer)
   TO kafka_dedup_app;
+--
+-- Schema version 4: dedup_audit (written by `kafka-dedup forget`, run as kafka_dedup_owner) gets no grant
+-- here: the consumers never write it, and reading it is for the owner or a role you grant SELECT to.

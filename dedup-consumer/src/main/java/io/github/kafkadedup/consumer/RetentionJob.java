@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -105,7 +106,7 @@ public final class RetentionJob {
       long deleted = 0;
       int dropped = 0;
       for (Generations.Generation g : generations.list(c)) {
-        if (g.endedAt() != null && g.endedAt().isBefore(cutoff.at)) {
+        if (expired(g, cutoff.at)) {
           long keys = generations.count(c, g.generation());
           if (generations.drop(c, g.generation(), cutoff.at)) {
             deleted += keys;
@@ -123,12 +124,52 @@ public final class RetentionJob {
     }
   }
 
+  /**
+   * What {@link #runOnce()} would do now, changing nothing: the cutoff by the window and by the replay guard,
+   * and for each live generation whether it would be dropped or why it is kept. For operators
+   * ({@code kafka-dedup retention plan}).
+   *
+   * @return the plan
+   * @throws DedupException of kind {@code DATABASE} if the database fails
+   */
+  public synchronized RetentionPlan plan() {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      Instant now = generations.databaseNow(c);
+      Cutoff cutoff = cutoff(now);
+      List<Generations.Generation> live = generations.list(c);
+      List<RetentionPlan.Generation> planned = new ArrayList<>();
+      for (Generations.Generation g : live) {
+        boolean drop = cutoff.skipped == null && expired(g, cutoff.at);
+        String kept = drop ? null
+            : RetentionPlan.keptBecause(g.endedAt(), now, config.window(), cutoff.at, cutoff.skipped);
+        planned.add(new RetentionPlan.Generation(g.generation(), g.startedAt(), g.endedAt(),
+            generations.count(c, g.generation()), drop, kept));
+      }
+      return new RetentionPlan(now, config.window(), now.minus(config.window()),
+          cutoff.skipped == null ? cutoff.at : null, cutoff.horizon == null ? null : cutoff.horizon.retentionMs(),
+          cutoff.horizon == null ? null : cutoff.horizon.oldestRecord(), cutoff.skipped,
+          !live.isEmpty() && switchDue(live.getLast(), now), planned);
+    } catch (SQLException e) {
+      throw DedupException.database(name + " plan failed", e);
+    }
+  }
+
+  private static boolean expired(Generations.Generation g, Instant cutoff) {
+    return g.endedAt() != null && g.endedAt().isBefore(cutoff);
+  }
+
+  private boolean switchDue(Generations.Generation current, Instant now) {
+    Instant started = current.startedAt();
+    return started != null && !started.plus(config.generationLength()).isAfter(now);
+  }
+
   /** Creates partitions ahead and starts a new generation if the current one is due; returns the current one. */
   private int rotate(Connection c, Instant now) throws SQLException {
     generations.prepare(c);
     Generations.Generation current = generations.list(c).getLast();
     Instant started = current.startedAt();
-    if (started != null && !started.plus(config.generationLength()).isAfter(now)) {
+    if (switchDue(current, now)) {
       int next = generations.switchGeneration(c);
       generations.prepare(c);
       log.info("{} generation {} started (generation {} ran {})", name, next, current.generation(),

@@ -1,0 +1,19 @@
+package io.github.kafkadedup.cli;
+
+/** The exit codes of every subcommand (documented in {@code docs/operations.md}). */
+final class ExitCodes {
+  /** Done; for lookup and forget: the key was found. */
+  static final int OK = 0;
+  /** lookup / forget: no claim for that key in that scope. */
+  static final int NOT_FOUND = 1;
+  /** Wrong options (picocli's own code for usage errors). */
+  static final int USAGE = 2;
+  /** The database or Kafka cannot be reached, the login is refused, or the role lacks a right. */
+  static final int CONNECTION = 3;
+  /** kafka-dedup's tables are not in that schema: run {@code kafka-dedup migrate}. */
+  static final int NOT_MIGRATED = 4;
+  /** Any other failure (a database error, a failed migration). */
+  static final int FAILED = 5;
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,79 @@
+package io.github.kafkadedup.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Objects;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code kafka-dedup} command: {@code status}, {@code lookup}, {@code forget}, {@code retention plan|run}
+ * and {@code migrate} against kafka-dedup's tables in PostgreSQL (and, for {@code status}'s lag, Kafka).
+ * Run it with {@code ./kafka-dedup} at the repository root or {@code java -jar dedup-cli/target/kafka-dedup.jar}.
+ *
+ * <p>Exit codes: 0 done (lookup: found), 1 not found, 2 wrong options, 3 the database or broker cannot be
+ * reached or the role lacks a right, 4 kafka-dedup's tables are missing, 5 any other failure.
+ */
+@Command(name = "kafka-dedup", sortOptions = false,
+    description = "Operate kafka-dedup: what was processed, what to forget, what retention drops, migrations.",
+    subcommands = {StatusCommand.class, LookupCommand.class, ForgetCommand.class, RetentionCommand.class,
+        MigrateCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Connection: --jdbc-url/--user/--password or DEDUP_JDBC_URL/DEDUP_JDBC_USER/DEDUP_JDBC_PASSWORD;",
+        "Kafka (status lag, retention replay guard): --bootstrap-servers or DEDUP_KAFKA_BOOTSTRAP.",
+        "Exit codes: 0 ok/found, 1 not found, 2 usage, 3 connection or permission, 4 tables missing "
+            + "(run kafka-dedup migrate), 5 other failure."})
+public final class KafkaDedupCli implements Runnable {
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
+  private boolean help;
+
+  private KafkaDedupCli() {}
+
+  /**
+   * Runs the command and exits the JVM with its exit code.
+   *
+   * @param args the command line, for example {@code status --json}
+   */
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+    PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    System.exit(run(args, out, err, System.getenv()));
+  }
+
+  /**
+   * Runs the command without exiting: the entry point of {@link #main} and of the tests.
+   *
+   * @param args the command line, for example {@code lookup --scope orders --key order-42}
+   * @param out where results go (tables, or JSON with {@code --json})
+   * @param err where errors and progress go
+   * @param environment the environment variables that stand in for unset options ({@code DEDUP_JDBC_URL}, ...)
+   * @return the exit code (see the class description)
+   */
+  public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> environment) {
+    Objects.requireNonNull(environment, "environment");
+    CommandLine cli = new CommandLine(new KafkaDedupCli())
+        .setOut(out)
+        .setErr(err)
+        .setDefaultValueProvider(new EnvironmentDefaults(environment))
+        .setExecutionExceptionHandler((e, commandLine, parsed) -> {
+          if (e instanceof CliFailure failure) {
+            commandLine.getErr().println("kafka-dedup " + commandLine.getCommandName() + ": " + e.getMessage());
+            return failure.exitCode();
+          }
+          // not picocli's default (exit 1 would read as "not found"): an unexpected failure, with its trace
+          commandLine.getErr().println("kafka-dedup " + commandLine.getCommandName() + ": unexpected failure: " + e);
+          e.printStackTrace(commandLine.getErr());
+          return ExitCodes.FAILED;
+        });
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(new CommandLine(this), "a subcommand is required");
+  }
+}

@@ -1,0 +1,116 @@
+package io.github.kafkadedup.cli;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code kafka-dedup status}: the generations, claims per scope and generation, dead letters, stored offsets
+ * and their lag, the outbox backlog and the schema version. Needs only SELECT (the runtime role's rights).
+ */
+@Command(name = "status", sortOptions = false,
+    description = "Claims per scope and generation, dead letters, stored offsets and lag, outbox backlog, "
+        + "schema version. Works with the runtime role.")
+final class StatusCommand extends Subcommand {
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+      description = "Kafka, to show the lag of the stored offsets (env DEDUP_KAFKA_BOOTSTRAP)")
+  @Nullable String bootstrapServers;
+
+  @Option(names = "--kafka-timeout", paramLabel = "SECONDS", defaultValue = "15",
+      description = "how long to wait for Kafka's answer (default ${DEFAULT-VALUE})")
+  int kafkaTimeoutSeconds = 15;
+
+  @Override
+  int run(Tables t) throws SQLException {
+    t.requireClaimTables();
+    t.require("status", "SELECT", t.claims(), t.scopes(), t.generations());
+    List<String> notes = new ArrayList<>();
+    Tables.Version version = t.version();
+    if (version.inferred()) {
+      notes.add("schema version inferred from the tables: role " + t.role() + " may not read " + t.history());
+    }
+    Map<String, @Nullable Object> result = new LinkedHashMap<>();
+    result.put("schema", t.schema.schema());
+    result.put("prefix", t.schema.tablePrefix());
+    result.put("schemaVersion", version.version());
+    result.put("role", t.role());
+    result.put("databaseNow", Sql.rows(t.c, "SELECT now() AS now").getFirst().get("now"));
+    result.put("generations", generations(t));
+    List<Map<String, @Nullable Object>> claims;
+    try (Progress p = Progress.start(err(), "counting claims per scope and generation")) {
+      claims = claims(t);
+    }
+    result.put("scopes", ScopeSummary.of(claims));
+    result.put("claims", claims);
+    List<Map<String, @Nullable Object>> offsets = offsets(t, notes);
+    result.put("offsets", offsets);
+    boolean lagUnknown = false;
+    if (offsets != null && !offsets.isEmpty()) {
+      lagUnknown = !OffsetLag.fill(offsets, bootstrapServers, kafkaTimeoutSeconds, err(), notes);
+    }
+    result.put("outbox", outbox(t, notes));
+    result.put("notes", List.copyOf(notes));
+    if (json) {
+      printJson(result);
+    } else {
+      StatusText.print(this, result);
+    }
+    return lagUnknown ? ExitCodes.CONNECTION : ExitCodes.OK;
+  }
+
+  private static List<Map<String, @Nullable Object>> generations(Tables t) throws SQLException {
+    return Sql.rows(t.c, "SELECT generation, CASE WHEN started_at > '-infinity' THEN started_at END AS \"startedAt\","
+        + " lead(started_at) OVER (ORDER BY generation) AS \"endedAt\","
+        + " generation = max(generation) OVER () AS current FROM " + t.generations() + " ORDER BY generation");
+  }
+
+  /** Claims per scope and generation; generation 0 (V1's table) while it is live. */
+  private static List<Map<String, @Nullable Object>> claims(Tables t) throws SQLException {
+    String v2 = "SELECT s.scope, c.generation, g.started_at AS \"generationStartedAt\","
+        + " count(*) FILTER (WHERE c.status = 'P') AS processed,"
+        + " count(*) FILTER (WHERE c.status = 'D') AS \"deadLettered\""
+        + " FROM " + t.claims() + " c JOIN " + t.scopes() + " s ON s.scope_id = c.scope_id"
+        + " LEFT JOIN " + t.generations() + " g ON g.generation = c.generation GROUP BY 1, 2, 3";
+    boolean legacy = t.exists(t.legacy()) && t.may(t.legacy(), "SELECT")
+        && t.queryString("SELECT 1 FROM " + t.generations() + " WHERE generation = 0", "reading generations") != null;
+    String sql = !legacy ? v2 : v2 + " UNION ALL SELECT scope, 0, min(processed_at),"
+        + " count(*) FILTER (WHERE status = 'P'), count(*) FILTER (WHERE status = 'D')"
+        + " FROM " + t.legacy() + " GROUP BY scope";
+    return Sql.rows(t.c, "SELECT * FROM (" + sql + ") AS x ORDER BY 1, 2");
+  }
+
+  private static @Nullable List<Map<String, @Nullable Object>> offsets(Tables t, List<String> notes)
+      throws SQLException {
+    if (!t.exists(t.offsets())) {
+      return null;
+    }
+    if (!t.may(t.offsets(), "SELECT")) {
+      notes.add("offsets not shown: role " + t.role() + " may not read them (GRANT SELECT ON " + t.offsets()
+          + " TO " + t.role() + ")");
+      return null;
+    }
+    return Sql.rows(t.c, "SELECT scope, topic, kafka_partition AS partition, next_offset AS \"nextOffset\","
+        + " updated_at AS \"updatedAt\" FROM " + t.offsets() + " ORDER BY 1, 2, 3");
+  }
+
+  /** The outbox backlog per topic, when the V3 outbox table exists (it is being built in parallel). */
+  private static @Nullable List<Map<String, @Nullable Object>> outbox(Tables t, List<String> notes)
+      throws SQLException {
+    if (!t.exists(t.outbox())) {
+      notes.add("no outbox: table " + t.outbox() + " does not exist (schema version 3 adds it)");
+      return null;
+    }
+    if (!t.may(t.outbox(), "SELECT")) {
+      notes.add("outbox not shown: role " + t.role() + " may not read it (GRANT SELECT ON " + t.outbox() + " TO "
+          + t.role() + ")");
+      return null;
+    }
+    return Sql.rows(t.c, "SELECT topic, count(*) AS unpublished, min(created_at) AS \"oldestCreatedAt\""
+        + " FROM " + t.outbox() + " GROUP BY topic ORDER BY topic");
+  }
+}
