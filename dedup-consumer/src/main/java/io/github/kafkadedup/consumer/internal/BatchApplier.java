@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -160,7 +158,7 @@ final class BatchApplier<K, V> {
     @Override
     public DSLContext dsl() {
       if (dsl == null) {
-        dsl = DSL.using(connection, SQLDialect.POSTGRES);
+        dsl = JooqContexts.using(connection);
       }
       return dsl;
     }
