@@ -24,6 +24,8 @@ import javax.tools.ToolProvider;
  * error at its Markdown file and line ({@code docs/spring-boot.md:81: cannot find symbol ...}).
  */
 final class SnippetCompiler {
+  private static StandardJavaFileManager files;
+
   private SnippetCompiler() {}
 
   /** Compiles every non-skipped snippet in one javac run; returns the errors, empty when all compile. */
@@ -43,14 +45,14 @@ final class SnippetCompiler {
       return List.of();
     }
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-    try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
+    try {
       Files.createDirectories(outputDirectory);
-      List<String> options = List.of("-proc:none", "-implicit:none", "-Xlint:none", "-nowarn",
-          "--release", "21", "-classpath", testClassPath(), "-d", outputDirectory.toString());
-      javac.getTask(null, files, diagnostics, options, null, sources.keySet()).call();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    List<String> options = List.of("-proc:none", "-implicit:none", "-Xlint:none", "-nowarn",
+        "--release", "21", "-classpath", testClassPath(), "-d", outputDirectory.toString());
+    javac.getTask(null, fileManager(javac), diagnostics, options, null, sources.keySet()).call();
     List<String> errors = new ArrayList<>();
     for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
       if (d.getKind() == Diagnostic.Kind.ERROR) {
@@ -60,6 +62,14 @@ final class SnippetCompiler {
       }
     }
     return errors;
+  }
+
+  /** One file manager per JVM, reused by every compile: it keeps the class path's jars open and indexed. */
+  private static synchronized StandardJavaFileManager fileManager(JavaCompiler javac) {
+    if (files == null) {
+      files = javac.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8);
+    }
+    return files;
   }
 
   /** Surefire runs tests from a manifest-only jar; the real class path is in surefire.test.class.path. */
