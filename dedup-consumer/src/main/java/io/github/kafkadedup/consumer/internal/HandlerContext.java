@@ -10,8 +10,6 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
 
 /** The handler's view of one dedup transaction, with the outbox sends it makes. */
@@ -65,7 +63,7 @@ final class HandlerContext implements DedupContext {
   @Override
   public DSLContext dsl() {
     if (dsl == null) {
-      dsl = DSL.using(connection, SQLDialect.POSTGRES);
+      dsl = JooqContexts.using(connection);
     }
     return dsl;
   }
