@@ -39,8 +39,9 @@ class DocSnippetsTest {
   void theReadmeConsumerExampleCarriesAllItsImports() {
     List<Snippet> readme = MarkdownSnippets.read(ROOT.resolve("README.md"), "README.md");
 
+    // the first runnable consumer is the quick start a newcomer copies; later ones (the outbox) build on it
     assertThat(readme).filteredOn(s -> s.lines().stream().anyMatch(l -> l.contains("consumer.run()")))
-        .isNotEmpty().allMatch(Snippet::ownImports, "is marked own-imports, so a copy compiles as it stands");
+        .first().matches(Snippet::ownImports, "is marked own-imports, so a copy compiles as it stands");
   }
 
   private static List<Path> markdownFiles() throws IOException {
