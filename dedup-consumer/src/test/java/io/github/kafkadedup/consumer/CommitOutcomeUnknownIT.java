@@ -110,7 +110,7 @@ class CommitOutcomeUnknownIT {
           .as("stored next offset").isEqualTo(records);
     }
     if (mode.claims) {
-      assertThat(fx.count("SELECT count(*) FROM processed_messages WHERE topic = '" + topic + "'"))
+      assertThat(fx.count("SELECT count(*) FROM claims c JOIN dedup_scopes s USING (scope_id) WHERE s.scope = 'g-" + topic + "'"))
           .isEqualTo(records);
     }
   }
@@ -173,7 +173,7 @@ class CommitOutcomeUnknownIT {
     assertThat(recordsIn(topic + ".DLT", fx.kafka.admin())).as("dead-letter copies").isEqualTo(1);
     assertThat(fx.count("SELECT count(*) FROM orders WHERE topic = '" + topic + "'")).isEqualTo(3);
     if (mode.claims) {
-      assertThat(fx.count("SELECT count(*) FROM processed_messages WHERE topic = '" + topic + "' AND status = 'D'"))
+      assertThat(fx.count("SELECT count(*) FROM claims c JOIN dedup_scopes s USING (scope_id) WHERE s.scope = 'g-" + topic + "' AND c.status = 'D'"))
           .isEqualTo(1);
     } else {
       assertThat(fx.count("SELECT next_offset FROM consumer_offsets WHERE topic = '" + topic + "'")).isEqualTo(4);

@@ -153,8 +153,8 @@ class UndeserializableRecordIT {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(fx.count("SELECT count(*) FROM orders WHERE topic = '" + topic + "'")).isEqualTo(1));
     String key = strategy.equals("header") ? "u-1" : "order-1";
-    assertThat(fx.count("SELECT count(*) FROM processed_messages WHERE scope = 'g-" + topic
-        + "' AND message_key = '" + key + "' AND status = 'D'")).isEqualTo(1);
+    assertThat(fx.count("SELECT count(*) FROM claims c JOIN dedup_scopes s USING (scope_id) WHERE s.scope = 'g-" + topic
+        + "' AND c.key_id = dedup_key_id('" + key + "') AND c.status = 'D'")).isEqualTo(1);
     assertThat(fx.count("SELECT count(*) FROM orders WHERE topic = '" + topic + "' AND payload = 'corrected'"))
         .as("the replay of a dead-lettered key is not applied").isZero();
   }

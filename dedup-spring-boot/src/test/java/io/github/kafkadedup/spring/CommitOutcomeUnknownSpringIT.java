@@ -43,7 +43,7 @@ class CommitOutcomeUnknownSpringIT {
       await().atMost(Duration.ofSeconds(60)).until(() -> f.committed() == RECORDS);
       assertThat(f.count("SELECT count(*) FROM orders")).as("effect rows").isEqualTo(RECORDS);
       assertThat(f.count("SELECT count(DISTINCT kafka_offset) FROM orders")).isEqualTo(RECORDS);
-      assertThat(f.count("SELECT count(*) FROM processed_messages")).isEqualTo(RECORDS);
+      assertThat(f.count("SELECT count(*) FROM claims")).isEqualTo(RECORDS);
       assertThat(recordsIn(f.topic + "-dlt", f.kafka.admin())).as("nothing dead-lettered").isZero();
     }
   }
