@@ -43,7 +43,7 @@ class DedupMigrationsIT {
     MigrationResult result = DedupMigrations.migrate(db.dataSource());
 
     assertThat(result).isEqualTo(new MigrationResult(DedupSchema.DEFAULT, List.of("1", "2", "3", "4"), "4"));
-    assertThat(tableNames("public")).containsExactlyInAnyOrder("claims", "claims_g1", "claims_g2", "dedup_scopes", "dedup_generations", 
+    assertThat(tableNames("public")).containsExactlyInAnyOrder("claims", "claims_g1", "claims_g2", "dedup_scopes", "dedup_generations",
         "processed_messages", "consumer_offsets", "outbox", "dedup_audit", "kafka_dedup_schema_history");
     assertThat(DbQueries.string(db, "select array_to_string(reloptions, ',') from pg_class "
         + "where oid = 'public.processed_messages'::regclass")).isEqualTo("fillfactor=100");
@@ -76,7 +76,7 @@ class DedupMigrationsIT {
     MigrationResult result = DedupMigrations.migrate(db.dataSource(), "billing");
 
     assertThat(result).isEqualTo(new MigrationResult(DedupSchema.of("billing"), List.of("1", "2", "3", "4"), "4"));
-    assertThat(tableNames("billing")).containsExactlyInAnyOrder("claims", "claims_g1", "claims_g2", "dedup_scopes", "dedup_generations", 
+    assertThat(tableNames("billing")).containsExactlyInAnyOrder("claims", "claims_g1", "claims_g2", "dedup_scopes", "dedup_generations",
         "processed_messages", "consumer_offsets", "outbox", "dedup_audit", "kafka_dedup_schema_history");
     assertThat(tableNames("public")).isEmpty();
   }
