@@ -19,7 +19,7 @@ public class DedupRetentionProperties {
   /** Keys older than this are deleted; longer than the topics' retention plus the longest replay. */
   private @Nullable Duration window;
 
-  /** Rows deleted per statement (each its own short transaction), 1 to 1000000. */
+  /** Kept for compatibility, 1 to 1000000: no effect since schema version 2 (whole generations are dropped). */
   private int batchSize = 10_000;
 
   /** When the retention job runs: a Spring cron expression (six fields, seconds first). */
@@ -27,6 +27,12 @@ public class DedupRetentionProperties {
 
   /** Accept a window shorter than 7 days (tests, short-lived topics). */
   private boolean forceShortWindow;
+
+  /**
+   * How long one generation of claims takes new keys before the next starts: at least 1 minute, at most the
+   * window; default half the window. A key is kept between one window and one window plus this.
+   */
+  private @Nullable Duration generationLength;
 
   /** @return whether retention runs; default false */
   public boolean isEnabled() {
@@ -98,6 +104,23 @@ public class DedupRetentionProperties {
     this.forceShortWindow = forceShortWindow;
   }
 
+  /** @return the claim generation length, or {@code null} for the engine's default (half the window) */
+  public @Nullable Duration getGenerationLength() {
+    return generationLength;
+  }
+
+  /**
+   * @param generationLength at least one minute (and at most the window, checked at start-up)
+   * @throws IllegalArgumentException if shorter than one minute
+   */
+  public void setGenerationLength(Duration generationLength) {
+    if (generationLength == null || generationLength.compareTo(RetentionConfig.MIN_GENERATION_LENGTH) < 0) {
+      throw new IllegalArgumentException("dedup.retention.generation-length must be at least "
+          + RetentionConfig.MIN_GENERATION_LENGTH + ", but was " + generationLength);
+    }
+    this.generationLength = generationLength;
+  }
+
   /** The engine's retention settings for {@code schema} and {@code scope} (null: every scope). */
   RetentionConfig toConfig(DedupSchema schema, @Nullable String scope) {
     check();
@@ -106,9 +129,16 @@ public class DedupRetentionProperties {
     if (scope != null) {
       b.scope(scope);
     }
+    if (generationLength != null) {
+      b.generationLength(generationLength);
+    }
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
+      if (generationLength != null && generationLength.compareTo(window) > 0) {
+        throw new IllegalArgumentException("dedup.retention.generation-length " + generationLength
+            + " is longer than dedup.retention.window " + window + ": use at most the window (default: half)", e);
+      }
       throw new IllegalArgumentException("dedup.retention.window: " + e.getMessage()
           + " (or set dedup.retention.force-short-window=true)", e);
     }

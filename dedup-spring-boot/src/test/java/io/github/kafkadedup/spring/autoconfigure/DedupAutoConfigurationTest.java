@@ -114,6 +114,7 @@ class DedupAutoConfigurationTest {
       "dedup.transaction-manager=missingTm   | dedup.transaction-manager names bean 'missingTm', but there is no such bean",
       "dedup.retention.window=0s             | dedup.retention.window must be more than zero, but was PT0S",
       "dedup.retention.batch-size=0          | dedup.retention.batch-size must be between 1 and 1000000, but was 0",
+      "dedup.retention.generation-length=59s | dedup.retention.generation-length must be at least PT1M, but was PT59S",
       "dedup.retention.schedule=every minute | dedup.retention.schedule must be a Spring cron expression",
       "dedup.retention.enabled=true          | dedup.retention.window must be set when dedup.retention.enabled=true"})
   void aWrongValueFailsTheStartWithThePropertyNamed(String property, String message) {
@@ -138,6 +139,19 @@ class DedupAutoConfigurationTest {
           assertThat(config.schema().schema()).isEqualTo("billing");
         });
     runner.run(context -> assertThat(context).doesNotHaveBean(RetentionJob.class));
+  }
+
+  /** Issue 13: the claim generation length, by default half the window, never longer than the window. */
+  @Test
+  void retentionGenerationLengthBindsToTheEnginesJob() {
+    runner.withPropertyValues("dedup.retention.enabled=true", "dedup.retention.window=14d").run(context ->
+        assertThat(context.getBean(RetentionJob.class).config().generationLength()).isEqualTo(Duration.ofDays(7)));
+    runner.withPropertyValues("dedup.retention.enabled=true", "dedup.retention.window=14d",
+        "dedup.retention.generation-length=2d").run(context ->
+        assertThat(context.getBean(RetentionJob.class).config().generationLength()).isEqualTo(Duration.ofDays(2)));
+    runner.withPropertyValues("dedup.retention.enabled=true", "dedup.retention.window=14d",
+        "dedup.retention.generation-length=15d").run(context -> assertThat(failure(context))
+        .contains("dedup.retention.generation-length PT360H is longer than dedup.retention.window PT336H"));
   }
 
   @Test
@@ -171,7 +185,7 @@ class DedupAutoConfigurationTest {
         "dedup.mode", "dedup.max-key-bytes", "dedup.oversized-keys", "dedup.transaction-manager",
         "dedup.retry-only-transient", "dedup.table.schema", "dedup.table.prefix", "dedup.migrations.enabled",
         "dedup.retention.enabled", "dedup.retention.window", "dedup.retention.batch-size",
-        "dedup.retention.schedule", "dedup.retention.force-short-window")) {
+        "dedup.retention.schedule", "dedup.retention.force-short-window", "dedup.retention.generation-length")) {
       assertThat(json).contains("\"name\": \"" + property + "\"");
     }
   }
