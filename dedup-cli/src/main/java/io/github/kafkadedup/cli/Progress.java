@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * "Still working" lines on stderr for a step that takes longer than a second (a count over a large claim
@@ -15,12 +16,12 @@ final class Progress implements AutoCloseable {
   private static final long EVERY_MS = 2_000;
 
   private final PrintWriter err;
-  private final String what;
+  private final Supplier<String> what;
   private final long start = System.nanoTime();
   private final ScheduledExecutorService timer;
   private volatile boolean reported;
 
-  private Progress(PrintWriter err, String what) {
+  private Progress(PrintWriter err, Supplier<String> what) {
     this.err = err;
     this.what = what;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -33,13 +34,18 @@ final class Progress implements AutoCloseable {
 
   /** Starts reporting {@code what} (for example "counting claims") after a second. */
   static Progress start(PrintWriter err, String what) {
+    return new Progress(err, () -> what);
+  }
+
+  /** Starts reporting after a second; {@code what} is asked again at each line (for example "3 of 20 done"). */
+  static Progress start(PrintWriter err, Supplier<String> what) {
     return new Progress(err, what);
   }
 
   private void tick() {
     reported = true;
     synchronized (err) {
-      err.println("... " + what + " (" + seconds() + " s)");
+      err.println("... " + what.get() + " (" + seconds() + " s)");
       err.flush();
     }
   }
@@ -53,7 +59,7 @@ final class Progress implements AutoCloseable {
     timer.shutdownNow();
     if (reported) {
       synchronized (err) {
-        err.println("... " + what + ": done in " + seconds() + " s");
+        err.println("... " + what.get() + ": done in " + seconds() + " s");
         err.flush();
       }
     }

@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
  * and their lag, the outbox backlog and the schema version. Needs only SELECT (the runtime role's rights).
  */
 @Command(name = "status", sortOptions = false,
-    description = "Claims per scope and generation, dead letters, stored offsets and lag, outbox backlog, "
-        + "schema version. Works with the runtime role.")
+    description = "Claims per scope and generation, dead letters by reason and state, stored offsets and lag, "
+        + "outbox backlog, schema version. Works with the runtime role.")
 final class StatusCommand extends Subcommand {
   @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
       description = "Kafka, to show the lag of the stored offsets (env DEDUP_KAFKA_BOOTSTRAP)")
@@ -53,6 +53,7 @@ final class StatusCommand extends Subcommand {
     if (offsets != null && !offsets.isEmpty()) {
       lagUnknown = !OffsetLag.fill(offsets, bootstrapServers, kafkaTimeoutSeconds, err(), notes);
     }
+    result.put("deadLetters", deadLetters(t, notes));
     result.put("outbox", outbox(t, notes));
     result.put("notes", List.copyOf(notes));
     if (json) {
@@ -96,6 +97,22 @@ final class StatusCommand extends Subcommand {
     }
     return Sql.rows(t.c, "SELECT scope, topic, kafka_partition AS partition, next_offset AS \"nextOffset\","
         + " updated_at AS \"updatedAt\" FROM " + t.offsets() + " ORDER BY 1, 2, 3");
+  }
+
+  /** Dead letters by reason and state, when the V5 table exists. */
+  private static @Nullable List<Map<String, @Nullable Object>> deadLetters(Tables t, List<String> notes)
+      throws SQLException {
+    if (!t.exists(t.deadLetters())) {
+      notes.add("no dead-letter table: " + t.deadLetters() + " does not exist (schema version 5 adds it)");
+      return null;
+    }
+    if (!t.may(t.deadLetters(), "SELECT")) {
+      notes.add("dead letters not shown: role " + t.role() + " may not read them (GRANT SELECT ON "
+          + t.deadLetters() + " TO " + t.role() + ")");
+      return null;
+    }
+    return Sql.rows(t.c, "SELECT reason, state, count(*) AS count, min(created_at) AS oldest,"
+        + " max(created_at) AS newest FROM " + t.deadLetters() + " GROUP BY 1, 2 ORDER BY 1, 2");
   }
 
   /** The outbox backlog per topic, when the V3 outbox table exists (it is being built in parallel). */

@@ -39,6 +39,12 @@ final class StatusText {
           o.get("nextOffset"), o.get("endOffset"), o.get("lag"), o.get("updatedAt")));
       command.section("Offsets stored in PostgreSQL", offsets);
     }
+    if (r.get("deadLetters") != null) {
+      TextTable deadLetters = new TextTable("REASON", "STATE", "COUNT", "OLDEST", "NEWEST");
+      rows(r, "deadLetters").forEach(d -> deadLetters.row(d.get("reason"), d.get("state"), d.get("count"),
+          d.get("oldest"), d.get("newest")));
+      command.section("Dead letters (kafka-dedup dead-letters list --state ... to see them)", deadLetters);
+    }
     if (r.get("outbox") != null) {
       TextTable outbox = new TextTable("TOPIC", "UNPUBLISHED", "OLDEST");
       rows(r, "outbox").forEach(o -> outbox.row(o.get("topic"), o.get("unpublished"), o.get("oldestCreatedAt")));

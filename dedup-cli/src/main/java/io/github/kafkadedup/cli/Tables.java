@@ -54,6 +54,18 @@ final class Tables {
     return schema.schema() + "." + schema.tablePrefix() + "outbox";
   }
 
+  String deadLetters() {
+    return schema.schema() + "." + schema.tablePrefix() + "dead_letters";
+  }
+
+  /** Fails with "run kafka-dedup migrate" unless the dead-letter table (schema version 5) is there. */
+  void requireDeadLetterTable() {
+    if (!exists(deadLetters())) {
+      throw CliFailure.notMigrated("table " + deadLetters() + " does not exist (schema version 5 adds it): run "
+          + "kafka-dedup migrate with the same --schema/--prefix, or check them");
+    }
+  }
+
   String audit() {
     return schema.schema() + "." + schema.tablePrefix() + "dedup_audit";
   }
@@ -126,7 +138,7 @@ final class Tables {
           + " ORDER BY string_to_array(version, '.')::int[] DESC LIMIT 1", "reading " + history());
       return new Version(v == null ? "none" : v, false);
     }
-    String v = exists(audit()) ? "4" : exists(outbox()) ? "3" : exists(claims()) ? "2"
+    String v = exists(deadLetters()) ? "5" : exists(audit()) ? "4" : exists(outbox()) ? "3" : exists(claims()) ? "2"
         : exists(legacy()) ? "1" : "none";
     return new Version(v, true);
   }
