@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
 /** {@code kafka-dedup retention run}: one {@link RetentionJob#runOnce()} with these settings. */
 @Command(name = "run", sortOptions = false,
     description = "Run retention once: create partitions ahead, start a new generation when due, drop the "
-        + "generations that ended before the cutoff. Needs EXECUTE on the maintenance functions (owner role).")
+        + "generations that ended before the cutoff. Needs EXECUTE on the maintenance functions, which "
+        + "kafka-dedup-grants.sql grants to the runtime role (SECURITY DEFINER: the application's own "
+        + "RetentionJob runs them without DDL rights).")
 final class RetentionRunCommand extends Subcommand {
   @Mixin
   RetentionOptions retention = new RetentionOptions();
