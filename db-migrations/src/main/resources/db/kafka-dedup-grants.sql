@@ -19,6 +19,9 @@ GRANT SELECT ON kafka_dedup.dedup_generations TO kafka_dedup_app;
 GRANT SELECT, INSERT, UPDATE, DELETE
   ON kafka_dedup.processed_messages, kafka_dedup.consumer_offsets, kafka_dedup.outbox
   TO kafka_dedup_app;
+-- Schema version 5: dead_letters (the engine inserts a dead letter with its D claim; the relay marks it
+-- published or held, and moves an outbox row it can never publish there). No DELETE: operators remove rows.
+GRANT SELECT, INSERT, UPDATE ON kafka_dedup.dead_letters TO kafka_dedup_app;
 GRANT EXECUTE ON FUNCTION kafka_dedup.dedup_prepare_generations(integer, integer),
   kafka_dedup.dedup_switch_generation(integer),
   kafka_dedup.dedup_drop_generation(integer, timestamptz, integer)
@@ -26,3 +29,7 @@ GRANT EXECUTE ON FUNCTION kafka_dedup.dedup_prepare_generations(integer, integer
 --
 -- Schema version 4: dedup_audit (written by `kafka-dedup forget`, run as kafka_dedup_owner) gets no grant
 -- here: the consumers never write it, and reading it is for the owner or a role you grant SELECT to.
+
+--
+-- The dead-letter operations (io.github.kafkadedup.outbox.DeadLetters, `kafka-dedup dead-letters`: replay
+-- removes a D claim, writes an outbox row and a dedup_audit row) run as kafka_dedup_owner, like forget.

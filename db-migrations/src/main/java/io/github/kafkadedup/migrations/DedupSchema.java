@@ -163,6 +163,24 @@ public record DedupSchema(String schema, String tablePrefix) {
   }
 
   /**
+   * The schema-qualified name of the dead-letter table (migration V5), safe to splice into SQL.
+   *
+   * @return for example {@code public.dead_letters} or {@code billing.kd_dead_letters}
+   */
+  public String deadLetters() {
+    return qualified("dead_letters");
+  }
+
+  /**
+   * The schema-qualified name of the audit table of operator actions (migration V4), safe to splice into SQL.
+   *
+   * @return for example {@code public.dedup_audit} or {@code billing.kd_dedup_audit}
+   */
+  public String audit() {
+    return qualified("dedup_audit");
+  }
+
+  /**
    * jOOQ settings that render the generated tables ({@code io.github.kafkadedup.migrations.jooq})
    * in this schema and with this prefix, for example {@code "billing"."kd_processed_messages"}.
    * Use them for the {@code DSLContext} that queries kafka-dedup's tables: {@code DSL.using(connection,

@@ -51,7 +51,7 @@ class LeastPrivilegeIT {
     app = pool(APP);
     assertThat(DbQueries.string(app, "select current_user")).isEqualTo(APP);
 
-    assertThat(DedupMigrations.migrate(owner, SCHEMA).appliedVersions()).containsExactly("1", "2", "3", "4");
+    assertThat(DedupMigrations.migrate(owner, SCHEMA).appliedVersions()).containsExactly("1", "2", "3", "4", "5");
     for (String statement : statements(script("kafka-dedup-grants.sql"))) {
       execute(owner, statement);
     }
@@ -135,6 +135,16 @@ class LeastPrivilegeIT {
     // an identity column needs no right on its sequence: INSERT on the table is enough
     execute(app, "INSERT INTO kafka_dedup.outbox (lane, topic, record_value) VALUES (3, 'payments', '\\x01')");
     assertThat(execute(app, "DELETE FROM kafka_dedup.outbox WHERE lane = 3")).isEqualTo(1);
+  }
+
+  @Test
+  void runtimeRoleStoresDeadLettersAndTheRelayMarksThem() throws SQLException {
+    execute(app, "INSERT INTO kafka_dedup.dead_letters (reason, scope, source_topic, source_partition, source_offset)"
+        + " VALUES ('handler_failed', 'group-3', 'orders', 0, 7)");
+    assertThat(execute(app, "UPDATE kafka_dedup.dead_letters SET state = 'published' WHERE scope = 'group-3'"))
+        .isEqualTo(1);
+    assertDenied("DELETE FROM kafka_dedup.dead_letters");
+    assertDenied("INSERT INTO kafka_dedup.dedup_audit (action, reason) VALUES ('dead-letter-discard', 'x')");
   }
 
   @Test

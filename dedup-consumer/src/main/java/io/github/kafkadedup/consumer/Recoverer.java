@@ -2,6 +2,7 @@ package io.github.kafkadedup.consumer;
 
 import io.github.kafkadedup.consumer.internal.DeadLetterProducerSettings;
 import io.github.kafkadedup.consumer.internal.DeadLetterPublisher;
+import io.github.kafkadedup.consumer.internal.DeadLetterTable;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
@@ -32,7 +33,8 @@ public interface Recoverer<K, V> {
   void recover(ConsumerRecord<K, V> record, DedupException reason) throws Exception;
 
   /**
-   * Publishes to {@code <topic>.DLT} with the original key, value and headers, plus headers
+   * Publishes to {@code <topic>.DLT} directly, at least once (a crash after the publish and before the
+   * commit publishes it again; prefer {@link #deadLetterTable}, which is exactly once), with the original key, value and headers, plus headers
    * {@code dedup-dlt-kind}, {@code dedup-dlt-reason} (at most 4096 characters), {@code dedup-dlt-exception},
    * {@code dedup-dlt-original-topic}, {@code -partition}, {@code -offset}. Waits for the broker's
    * acknowledgement (up to 30 s). The DLT topic must exist unless the broker auto-creates topics.
@@ -74,6 +76,52 @@ public interface Recoverer<K, V> {
       Serializer<? super K> keySerializer, Serializer<? super V> valueSerializer,
       Function<ConsumerRecord<?, ?>, String> topic) {
     return new DeadLetterPublisher<>(producer, keySerializer, valueSerializer, topic, Duration.ofSeconds(30));
+  }
+
+  /**
+   * Stores the record in the {@code dead_letters} table (migration V5) in the same transaction as its key's
+   * {@code D} claim (and its offset, when offsets live in PostgreSQL), with its original key, value and
+   * headers bytes, the reason and the exception; the same transaction writes its copy for
+   * {@code <topic>.DLT} to the outbox, which an {@link io.github.kafkadedup.outbox.OutboxRelay} publishes
+   * (with the original headers and the {@code dedup-dlt-*} headers of {@link #deadLetterTopic}). So a record
+   * is dead-lettered exactly once: a crash before the commit leaves nothing, a crash after it leaves the row
+   * for the relay, and dead-lettering the same record again stores nothing. A copy the relay can never
+   * publish (larger than its producer's {@code max.request.size}, invalid) stays in the table as
+   * {@code held} (one WARN, meter {@code kafka.dedup.outbox.held}) and never blocks the partition or the
+   * relay. Operators list, show, replay and discard the rows with {@link io.github.kafkadedup.outbox.DeadLetters}.
+   *
+   * <p>This is the recommended recoverer: it needs no producer in the consumer and no broker while
+   * dead-lettering, but an outbox relay must run somewhere for the copies to reach the dead-letter topic.
+   * The recoverer only works inside the engine ({@code DedupConsumer}, {@code DedupProcessor}), which calls
+   * it on the transaction; its {@link #recover} alone throws {@code UnsupportedOperationException}.
+   *
+   * @param keySerializer serializes the record key back to bytes (not used for undeserializable records,
+   *     whose original bytes are stored)
+   * @param valueSerializer serializes the record value back to bytes
+   * @param <K> record key type
+   * @param <V> record value type
+   * @return the recoverer
+   */
+  static <K, V> Recoverer<K, V> deadLetterTable(Serializer<? super K> keySerializer,
+      Serializer<? super V> valueSerializer) {
+    return deadLetterTable(keySerializer, valueSerializer, r -> r.topic() + ".DLT");
+  }
+
+  /**
+   * Like {@link #deadLetterTable(Serializer, Serializer)} with a chosen dead-letter topic per record.
+   *
+   * @param keySerializer serializes the record key back to bytes
+   * @param valueSerializer serializes the record value back to bytes
+   * @param topic the dead-letter topic of a record
+   * @param <K> record key type
+   * @param <V> record value type
+   * @return the recoverer
+   */
+  static <K, V> Recoverer<K, V> deadLetterTable(Serializer<? super K> keySerializer,
+      Serializer<? super V> valueSerializer, Function<ConsumerRecord<?, ?>, String> topic) {
+    return new DeadLetterTable<>(java.util.Objects.requireNonNull(keySerializer, "keySerializer"),
+        java.util.Objects.requireNonNull(valueSerializer, "valueSerializer"),
+        java.util.Objects.requireNonNull(topic, "topic"));
   }
 
   /**

@@ -25,6 +25,16 @@ public interface OutboxMetrics {
   default void failure(String relay, String type) {}
 
   /**
+   * A record the relay can never publish (too large for its producer, invalid) was set aside as a
+   * {@code held} dead letter instead of blocking its lane.
+   *
+   * @param relay the relay's name
+   * @param kind {@code dead-letter} (a dead letter's copy for the dead-letter topic) or {@code outbox} (any
+   *     other outbox row, moved to the dead-letter table)
+   */
+  default void held(String relay, String kind) {}
+
+  /**
    * The unpublished rows in the relay's lanes, measured every few seconds.
    *
    * @param relay the relay's name
@@ -48,7 +58,7 @@ public interface OutboxMetrics {
 
   /**
    * Micrometer meters: counters {@code kafka.dedup.outbox.published}, {@code kafka.dedup.outbox.failures}
-   * (tag {@code type}), gauges {@code kafka.dedup.outbox.backlog}, {@code kafka.dedup.outbox.oldest.age}
+   * (tag {@code type}), {@code kafka.dedup.outbox.held} (tag {@code kind}), gauges {@code kafka.dedup.outbox.backlog}, {@code kafka.dedup.outbox.oldest.age}
    * (seconds) and {@code kafka.dedup.outbox.lanes}; all tagged {@code relay}. Needs micrometer-core.
    *
    * @param registry where the meters go

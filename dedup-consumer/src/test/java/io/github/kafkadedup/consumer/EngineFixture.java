@@ -92,6 +92,28 @@ final class EngineFixture implements AutoCloseable {
     return db.queryLong(sql);
   }
 
+  /** The single text value of {@code sql}. */
+  String string(String sql) {
+    try (java.sql.Connection c = db.dataSource().getConnection(); var st = c.createStatement();
+        var rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError(sql, e);
+    }
+  }
+
+  /** A started outbox relay (all lanes) on this database; close it, or the fixture does. */
+  io.github.kafkadedup.outbox.OutboxRelay relay(String name, io.github.kafkadedup.outbox.OutboxMetrics metrics) {
+    var relay = io.github.kafkadedup.outbox.OutboxRelay.builder(db.dataSource(),
+            io.github.kafkadedup.producer.IdempotentProducerConfig.builder().bootstrapServers(kafka.bootstrapServers())
+                .build())
+        .name(name).pollInterval(java.time.Duration.ofMillis(500)).rebalanceInterval(java.time.Duration.ofMillis(300))
+        .maxBackoff(java.time.Duration.ofSeconds(1)).metrics(metrics).build();
+    closeables.add(relay);
+    return relay.start();
+  }
+
   /** Reads a whole topic from the beginning (e.g. a DLT) until {@code expected} records or 30 s. */
   List<ConsumerRecord<String, String>> readAll(String topic, int expected) {
     return kafka.readAll(topic, expected);

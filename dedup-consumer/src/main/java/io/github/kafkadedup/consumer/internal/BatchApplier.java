@@ -144,10 +144,19 @@ final class BatchApplier<K, V> {
         store.mark(c, scope, candidate, true); // a replay of the key at another offset failed again
       }
     }
-    try {
-      recoverer.recover(record, reason);
-    } catch (Exception e) {
-      throw DedupException.recovererFailed(record, key, e);
+    if (recoverer instanceof DeadLetterTable<K, V> table) {
+      // in this transaction, with the D claim: a failure here rolls both back (and is retried if transient)
+      if (!table.store(c, config.schema(), scope, record, key, reason)) {
+        Tally tally = new Tally(); // a transaction whose commit outcome was unknown stored it already
+        duplicate(tally, record, DuplicateCause.REDELIVERY, null);
+        return tally;
+      }
+    } else {
+      try {
+        recoverer.recover(record, reason);
+      } catch (Exception e) {
+        throw DedupException.recovererFailed(record, key, e);
+      }
     }
     log.warn("[{}] dead-lettered {}: {}", scope, RecordLog.where(record), reason.getMessage());
     Tally tally = new Tally();

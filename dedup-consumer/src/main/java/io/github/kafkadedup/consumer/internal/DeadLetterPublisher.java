@@ -101,7 +101,7 @@ public final class DeadLetterPublisher<K, V> implements Recoverer<K, V> {
         RecordLog.where(record), failure.toString(), target, ReducedDeadLetter.KEEP_AT_MOST);
   }
 
-  private static Headers deadLetterHeaders(ConsumerRecord<?, ?> record, DedupException reason) {
+  static Headers deadLetterHeaders(ConsumerRecord<?, ?> record, DedupException reason) {
     Headers headers = new RecordHeaders(record.headers().toArray());
     put(headers, "dedup-dlt-kind", reason.kind().name());
     put(headers, "dedup-dlt-reason", truncate(String.valueOf(reason.getMessage())));

@@ -14,10 +14,11 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * The {@code headers} column's encoding: a 4-byte count, then per header a 4-byte name length, the UTF-8
  * name, a 4-byte value length (-1 for null) and the value. Big-endian, like Kafka's own framing.
  */
-final class HeaderCodec {
+public final class HeaderCodec {
   private HeaderCodec() {}
 
-  static byte[] encode(Iterable<? extends Header> headers) {
+  /** {@code headers} in this encoding. */
+  public static byte[] encode(Iterable<? extends Header> headers) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       int count = 0;
@@ -41,7 +42,8 @@ final class HeaderCodec {
     return bytes.toByteArray();
   }
 
-  static Headers decode(byte[] encoded) {
+  /** The headers {@link #encode} encoded into {@code encoded}. */
+  public static Headers decode(byte[] encoded) {
     ByteBuffer in = ByteBuffer.wrap(encoded);
     int count = in.getInt();
     RecordHeaders headers = new RecordHeaders();

@@ -31,6 +31,12 @@ public final class MicrometerOutboxMetrics implements OutboxMetrics {
   }
 
   @Override
+  public void held(String relay, String kind) {
+    Counter.builder("kafka.dedup.outbox.held").description("records the relay can never publish, set aside as held")
+        .tag("relay", relay).tag("kind", kind).register(registry).increment();
+  }
+
+  @Override
   public void backlog(String relay, long rows, long oldestAgeMillis) {
     gauge("kafka.dedup.outbox.backlog", "unpublished outbox rows in the relay's lanes", relay, 1).set(rows);
     gauge("kafka.dedup.outbox.oldest.age", "age of the oldest unpublished outbox row (seconds)", relay, 1e-3)

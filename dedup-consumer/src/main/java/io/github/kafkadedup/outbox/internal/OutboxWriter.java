@@ -21,17 +21,19 @@ public final class OutboxWriter<K, V> implements Outbox<K, V> {
   private final Serializer<V> valueSerializer;
   private final DedupSchema schema;
   private final String insert;
-  private final String channel;
 
   /** Use {@link Outbox#builder}. */
   public OutboxWriter(Serializer<K> keySerializer, Serializer<V> valueSerializer, DedupSchema schema) {
     this.keySerializer = keySerializer;
     this.valueSerializer = valueSerializer;
     this.schema = schema;
+    this.insert = insertSql(schema);
+  }
+
+  private static String insertSql(DedupSchema schema) {
     // unnest zips the arrays row by row, in order: the identity follows the order of the sends
-    this.insert = "INSERT INTO " + schema.outbox() + " (lane, topic, record_key, record_value, headers) "
-        + "SELECT * FROM unnest(?::int[], ?::text[], ?::bytea[], ?::bytea[], ?::bytea[])";
-    this.channel = channel(schema);
+    return "INSERT INTO " + schema.outbox() + " (lane, topic, record_key, record_value, headers, dead_letter_id) "
+        + "SELECT * FROM unnest(?::int[], ?::text[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bigint[])";
   }
 
   /** The LISTEN/NOTIFY channel of the outbox table: its qualified name (a valid identifier when quoted). */
@@ -82,18 +84,31 @@ public final class OutboxWriter<K, V> implements Outbox<K, V> {
     if (all.lastHeader(IDEMPOTENCY_KEY_HEADER) == null) {
       all.add(IDEMPOTENCY_KEY_HEADER, idempotencyKey.toString().getBytes(StandardCharsets.US_ASCII));
     }
-    return new OutboxRow(0, OutboxKeys.lane(topic, keyBytes), topic, keyBytes, valueBytes,
-        HeaderCodec.encode(all));
+    return OutboxRow.toInsert(topic, keyBytes, valueBytes, HeaderCodec.encode(all), null);
   }
 
   /** Inserts {@code rows} in one statement and signals the relays (delivered at commit, once). */
   void insert(Connection c, List<OutboxRow> rows) throws SQLException {
+    insert(c, insert, OutboxWriter.channel(schema), rows);
+  }
+
+  /**
+   * Inserts rows already serialized (dead letters, replays) into {@code schema}'s outbox on {@code c},
+   * inside the caller's transaction, and signals the relays at commit.
+   */
+  public static void insertRows(Connection c, DedupSchema schema, List<OutboxRow> rows) throws SQLException {
+    insert(c, insertSql(schema), channel(schema), rows);
+  }
+
+  private static void insert(Connection c, String insert, String channel, List<OutboxRow> rows)
+      throws SQLException {
     int n = rows.size();
     Integer[] lanes = new Integer[n];
     String[] topics = new String[n];
     byte[][] keys = new byte[n][];
     byte[][] values = new byte[n][];
     byte[][] headers = new byte[n][];
+    Long[] deadLetterIds = new Long[n];
     for (int i = 0; i < n; i++) {
       OutboxRow r = rows.get(i);
       lanes[i] = r.lane();
@@ -101,15 +116,26 @@ public final class OutboxWriter<K, V> implements Outbox<K, V> {
       keys[i] = r.key();
       values[i] = r.value();
       headers[i] = r.headers();
+      deadLetterIds[i] = r.deadLetterId();
     }
     try (PreparedStatement ps = c.prepareStatement(insert)) {
       Array[] arrays = {c.createArrayOf("int4", lanes), c.createArrayOf("text", topics),
-          c.createArrayOf("bytea", keys), c.createArrayOf("bytea", values), c.createArrayOf("bytea", headers)};
+          c.createArrayOf("bytea", keys), c.createArrayOf("bytea", values), c.createArrayOf("bytea", headers),
+          c.createArrayOf("int8", deadLetterIds)};
       for (int i = 0; i < arrays.length; i++) {
         ps.setArray(i + 1, arrays[i]);
       }
       ps.executeUpdate();
     }
+    notify(c, channel);
+  }
+
+  /** Signals the relays of {@code schema}'s outbox when the caller's transaction commits. */
+  public static void notifyRelays(Connection c, DedupSchema schema) throws SQLException {
+    notify(c, channel(schema));
+  }
+
+  private static void notify(Connection c, String channel) throws SQLException {
     try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, '')")) {
       notify.setString(1, channel); // PostgreSQL folds equal notifications of one transaction into one
       notify.executeQuery().close();

@@ -100,6 +100,9 @@ public final class RelayLoop implements OutboxRelay, Runnable {
       Publisher.Outcome outcome = publisher().publish(rows);
       s.delete(outcome.published());
       settings.metrics().published(settings.name(), outcome.published().size());
+      for (var unpublishable : outcome.unpublishable().entrySet()) {
+        hold(s, unpublishable.getKey(), unpublishable.getValue());
+      }
       if (outcome.failure() != null) {
         fail("publish", outcome.failure());
       } else {
@@ -115,6 +118,24 @@ public final class RelayLoop implements OutboxRelay, Runnable {
       renewPublisher();
       fail("relay", e);
     }
+  }
+
+  /** Sets a row that can never be published aside, so that its lane goes on (one WARN per row). */
+  private void hold(RelaySession s, OutboxRow row, Exception failure) throws SQLException {
+    s.hold(row, failure);
+    boolean deadLetter = row.deadLetterId() != null;
+    settings.metrics().held(settings.name(), deadLetter ? "dead-letter" : "outbox");
+    log.warn("[{}] {} to {} ({} bytes) can never be published ({}); it is held in {} as {} {}, its lane goes on: "
+        + "raise max.request.size on the relay's producer and the topic's max.message.bytes, then replay it, or "
+        + "discard it (DeadLetters, kafka-dedup dead-letters)", settings.name(),
+        deadLetter ? "the dead-letter copy of dead letter " + row.deadLetterId() : "outbox row " + row.id(),
+        row.topic(), size(row), failure.toString(), settings.schema().deadLetters(),
+        deadLetter ? "dead letter" : "an unpublishable", deadLetter ? row.deadLetterId() : "dead letter");
+  }
+
+  private static long size(OutboxRow row) {
+    return (row.key() == null ? 0L : row.key().length) + (row.value() == null ? 0L : row.value().length)
+        + (row.headers() == null ? 0L : row.headers().length);
   }
 
   private void renewPublisher() {

@@ -28,6 +28,9 @@ final class RelaySession implements AutoCloseable {
   private final String acquire;
   private final String fetch;
   private final String delete;
+  private final String deletePublished;
+  private final String holdDeadLetter;
+  private final String holdRow;
   private final String stats;
 
   private RelaySession(Connection connection, DedupSchema schema) throws SQLException {
@@ -39,9 +42,20 @@ final class RelaySession implements AutoCloseable {
     this.acquire = "SELECT l FROM (SELECT l FROM generate_series(0, " + (Outbox.LANES - 1) + ") AS g(l) "
         + "WHERE l <> ALL(?::int[]) ORDER BY (l + ?) % " + Outbox.LANES + " OFFSET 0) free "
         + "WHERE pg_try_advisory_lock(?, l) LIMIT ?"; // LIMIT stops the scan: no lock beyond the wanted count
-    this.fetch = "SELECT id, lane, topic, record_key, record_value, headers FROM " + table
+    this.fetch = "SELECT id, lane, topic, record_key, record_value, headers, dead_letter_id FROM " + table
         + " WHERE lane = ANY(?::int[]) ORDER BY id LIMIT ?";
     this.delete = "DELETE FROM " + table + " WHERE id = ANY(?::bigint[])";
+    // only for batches with dead letters, so the plain delete stays one statement on one table; one
+    // statement (autocommit) so that a published dead letter is never left pending with its row gone
+    String deadLetters = schema.deadLetters();
+    this.deletePublished = "WITH d AS (" + delete + ") UPDATE " + deadLetters + " SET state = 'published', "
+        + "published_at = now() WHERE id = ANY(?::bigint[]) AND state = 'pending'";
+    this.holdDeadLetter = "WITH d AS (DELETE FROM " + table + " WHERE id = ?) UPDATE " + deadLetters
+        + " SET state = 'held', attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'";
+    this.holdRow = "WITH d AS (DELETE FROM " + table + " WHERE id = ? RETURNING topic, record_key, record_value, "
+        + "headers) INSERT INTO " + deadLetters + " (state, reason, source_topic, record_key, record_value, headers, "
+        + "exception_class, exception_message, attempts, last_error) SELECT 'held', 'unpublishable', topic, "
+        + "record_key, record_value, headers, ?, ?, 1, ? FROM d";
     this.stats = "SELECT count(*), coalesce((extract(epoch FROM clock_timestamp() - min(created_at)) * 1000)"
         + "::bigint, 0) FROM " + table + " WHERE lane = ANY(?::int[])";
   }
@@ -95,7 +109,7 @@ final class RelaySession implements AutoCloseable {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           rows.add(new OutboxRow(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getBytes(4), rs.getBytes(5),
-              rs.getBytes(6)));
+              rs.getBytes(6), rs.getObject(7, Long.class)));
         }
       }
     }
@@ -105,13 +119,41 @@ final class RelaySession implements AutoCloseable {
     return rows;
   }
 
-  /** Deletes published rows by id (never by range: a smaller id may commit later than a larger one). */
-  void delete(List<Long> ids) throws SQLException {
-    if (ids.isEmpty()) {
+  /**
+   * Deletes published rows by id (never by range: a smaller id may commit later than a larger one); the
+   * dead letters among them become {@code published} in the same statement.
+   */
+  void delete(List<OutboxRow> rows) throws SQLException {
+    if (rows.isEmpty()) {
       return;
     }
-    try (PreparedStatement ps = connection.prepareStatement(delete)) {
-      ps.setArray(1, connection.createArrayOf("int8", ids.toArray()));
+    List<Long> deadLetters = rows.stream().map(OutboxRow::deadLetterId).filter(java.util.Objects::nonNull).toList();
+    try (PreparedStatement ps = connection.prepareStatement(deadLetters.isEmpty() ? delete : deletePublished)) {
+      ps.setArray(1, connection.createArrayOf("int8", rows.stream().map(OutboxRow::id).toArray()));
+      if (!deadLetters.isEmpty()) {
+        ps.setArray(2, connection.createArrayOf("int8", deadLetters.toArray()));
+      }
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Sets {@code row}, which can never be published, aside in one statement: a dead letter's copy is deleted
+   * and its dead letter becomes {@code held}; any other row moves to {@code dead_letters} as
+   * {@code unpublishable}, {@code held}.
+   */
+  void hold(OutboxRow row, Exception failure) throws SQLException {
+    String error = DeadLetterWriter.truncate(failure.toString(), DeadLetterWriter.MAX_MESSAGE_CHARS);
+    try (PreparedStatement ps = connection.prepareStatement(row.deadLetterId() != null ? holdDeadLetter : holdRow)) {
+      ps.setLong(1, row.id());
+      if (row.deadLetterId() != null) {
+        ps.setString(2, error);
+        ps.setLong(3, row.deadLetterId());
+      } else {
+        ps.setString(2, failure.getClass().getName());
+        ps.setString(3, DeadLetterWriter.truncate(String.valueOf(failure.getMessage()), DeadLetterWriter.MAX_MESSAGE_CHARS));
+        ps.setString(4, error);
+      }
       ps.executeUpdate();
     }
   }

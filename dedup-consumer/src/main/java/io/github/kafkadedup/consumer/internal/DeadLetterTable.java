@@ -1,0 +1,119 @@
+package io.github.kafkadedup.consumer.internal;
+
+import io.github.kafkadedup.consumer.DedupException;
+import io.github.kafkadedup.consumer.Recoverer;
+import io.github.kafkadedup.migrations.DedupKeys;
+import io.github.kafkadedup.migrations.DedupSchema;
+import io.github.kafkadedup.outbox.DeadLetters;
+import io.github.kafkadedup.outbox.internal.DeadLetterWriter;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.serialization.Serializer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link Recoverer#deadLetterTable}: the engine stores the record in {@code dead_letters} on the dedup
+ * transaction's connection ({@link #store}), so the dead letter commits with the key's {@code D} claim and
+ * its copy reaches the dead-letter topic through the outbox relay. {@link #recover} alone cannot do that
+ * (no transaction): it refuses.
+ */
+public final class DeadLetterTable<K, V> implements Recoverer<K, V> {
+  private final Serializer<? super K> keySerializer;
+  private final Serializer<? super V> valueSerializer;
+  private final Function<ConsumerRecord<?, ?>, String> topic;
+
+  /**
+   * @param keySerializer key back to bytes
+   * @param valueSerializer value back to bytes
+   * @param topic the dead-letter topic of a record
+   */
+  public DeadLetterTable(Serializer<? super K> keySerializer, Serializer<? super V> valueSerializer,
+      Function<ConsumerRecord<?, ?>, String> topic) {
+    this.keySerializer = keySerializer;
+    this.valueSerializer = valueSerializer;
+    this.topic = topic;
+  }
+
+  @Override
+  public void recover(ConsumerRecord<K, V> record, DedupException reason) {
+    throw new UnsupportedOperationException("Recoverer.deadLetterTable stores the record in the dedup "
+        + "transaction: give it to a DedupConsumer or DedupProcessor builder, which calls it on the transaction");
+  }
+
+  /**
+   * Stores {@code record} (dead-lettered for {@code reason}) on {@code c}, which holds the transaction of
+   * its key's {@code D} claim. A record whose bytes cannot be made (a serializer fails) is stored as held,
+   * without a copy for the relay.
+   *
+   * @param key its dedup key, or null
+   * @return whether it was stored now (false: this very record was stored before)
+   * @throws SQLException on database failure
+   */
+  public boolean store(Connection c, DedupSchema schema, String scope, ConsumerRecord<K, V> record,
+      @Nullable String key, DedupException reason) throws SQLException {
+    Headers dltHeaders = DeadLetterPublisher.deadLetterHeaders(record, reason);
+    Throwable failure = reason.getCause() != null ? reason.getCause() : reason;
+    byte[] keyBytes = null;
+    byte[] valueBytes = null;
+    String serializationError = null;
+    try {
+      keyBytes = keyBytes(record, reason);
+      valueBytes = valueBytes(record, reason);
+    } catch (RuntimeException e) {
+      serializationError = "the record could not be serialized back to bytes, so it is stored without them "
+          + "and not published: " + e;
+    }
+    Instant timestamp = record.timestamp() == RecordBatch.NO_TIMESTAMP ? null : Instant.ofEpochMilli(record.timestamp());
+    DeadLetterWriter.Entry entry = new DeadLetterWriter.Entry(scope, key, key == null ? null : DedupKeys.id(key),
+        reasonOf(reason.kind()), record.topic(), record.partition(), record.offset(), timestamp, keyBytes,
+        valueBytes, new RecordHeaders(record.headers().toArray()), failure, topic.apply(record), dltHeaders);
+    DeadLetterWriter writer = new DeadLetterWriter(schema);
+    Long id = serializationError == null ? writer.write(c, entry) : writer.writeHeld(c, entry, serializationError);
+    return id != null;
+  }
+
+  /** The stored reason of a dead-lettering {@code kind}. */
+  static DeadLetters.Reason reasonOf(DedupException.Kind kind) {
+    return switch (kind) {
+      case UNDESERIALIZABLE -> DeadLetters.Reason.UNDESERIALIZABLE;
+      case MISSING_KEY -> DeadLetters.Reason.MISSING_KEY;
+      case INVALID_KEY -> DeadLetters.Reason.INVALID_KEY;
+      case KEY_TOO_LONG -> DeadLetters.Reason.KEY_TOO_LONG;
+      case DEAD_LETTERED_BEFORE -> DeadLetters.Reason.DEAD_LETTERED_BEFORE;
+      default -> DeadLetters.Reason.HANDLER_FAILED;
+    };
+  }
+
+  private byte @Nullable [] keyBytes(ConsumerRecord<K, V> record, DedupException reason) {
+    if (reason.getCause() instanceof RecordDeserializationException raw) {
+      return bytes(raw.keyBuffer()); // the deserializer failed: keep the original bytes
+    }
+    return record.key() == null ? null
+        : keySerializer.serialize(record.topic(), new RecordHeaders(record.headers().toArray()), record.key());
+  }
+
+  private byte @Nullable [] valueBytes(ConsumerRecord<K, V> record, DedupException reason) {
+    if (reason.getCause() instanceof RecordDeserializationException raw) {
+      return bytes(raw.valueBuffer());
+    }
+    return record.value() == null ? null
+        : valueSerializer.serialize(record.topic(), new RecordHeaders(record.headers().toArray()), record.value());
+  }
+
+  private static byte @Nullable [] bytes(@Nullable ByteBuffer buffer) {
+    if (buffer == null) {
+      return null;
+    }
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.duplicate().get(bytes);
+    return bytes;
+  }
+}

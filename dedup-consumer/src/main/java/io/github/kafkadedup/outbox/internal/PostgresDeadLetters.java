@@ -1,0 +1,197 @@
+package io.github.kafkadedup.outbox.internal;
+
+import io.github.kafkadedup.migrations.DedupSchema;
+import io.github.kafkadedup.outbox.DeadLetter;
+import io.github.kafkadedup.outbox.DeadLetters;
+import io.github.kafkadedup.outbox.Outbox;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.apache.kafka.common.header.Headers;
+import org.jspecify.annotations.Nullable;
+
+/** {@link DeadLetters} on the {@code dead_letters} table: one connection and one transaction per call. */
+public final class PostgresDeadLetters implements DeadLetters {
+  private static final Set<State> OPEN = EnumSet.of(State.PENDING, State.PUBLISHED, State.HELD);
+
+  private final DataSource dataSource;
+  private final DedupSchema schema;
+  private final DeadLetterRows rows;
+
+  /** Use {@link DeadLetters#of}. */
+  public PostgresDeadLetters(DataSource dataSource, DedupSchema schema) {
+    this.dataSource = dataSource;
+    this.schema = schema;
+    this.rows = new DeadLetterRows(schema);
+  }
+
+  @Override
+  public List<DeadLetter> list(Query query) throws SQLException {
+    StringBuilder sql = new StringBuilder(rows.select(false)).append(" WHERE id > ?");
+    List<Object> args = new ArrayList<>();
+    args.add(query.afterId());
+    filter(sql, args, "scope", query.scope());
+    filter(sql, args, "state", query.state() == null ? null : query.state().column());
+    filter(sql, args, "reason", query.reason() == null ? null : query.reason().column());
+    filter(sql, args, "source_topic", query.topic());
+    sql.append(" ORDER BY id LIMIT ?");
+    args.add(query.limit());
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setObject(i + 1, args.get(i));
+      }
+      List<DeadLetter> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rows.read(rs, false));
+        }
+      }
+      return out;
+    }
+  }
+
+  private static void filter(StringBuilder sql, List<Object> args, String column, @Nullable Object value) {
+    if (value != null) {
+      sql.append(" AND ").append(column).append(" = ?");
+      args.add(value);
+    }
+  }
+
+  @Override
+  public Optional<DeadLetter> show(long id) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      return Optional.ofNullable(rows.find(c, id, false));
+    }
+  }
+
+  @Override
+  public DeadLetter replay(long id, @Nullable String operator, String reason) throws SQLException {
+    return inTransaction(id, operator, reason, "replay", (c, d) -> {
+      Removed removed = removeClaim(c, d);
+      deleteWaitingCopy(c, id);
+      DeadLetter.Payload p = java.util.Objects.requireNonNull(d.payload());
+      Headers headers = new org.apache.kafka.common.header.internals.RecordHeaders(p.headers().toArray(
+          new org.apache.kafka.common.header.Header[0]));
+      if (headers.lastHeader(Outbox.IDEMPOTENCY_KEY_HEADER) == null) {
+        UUID key = OutboxKeys.derived("kafka-dedup dead letters", schema.deadLetters() + "/" + id, 0);
+        headers.add(Outbox.IDEMPOTENCY_KEY_HEADER, key.toString().getBytes(StandardCharsets.US_ASCII));
+      }
+      OutboxWriter.insertRows(c, schema, List.of(OutboxRow.toInsert(d.sourceTopic(), p.key(), p.value(),
+          HeaderCodec.encode(headers), null)));
+      return removed;
+    });
+  }
+
+  @Override
+  public DeadLetter discard(long id, @Nullable String operator, String reason) throws SQLException {
+    return inTransaction(id, operator, reason, "discard", (c, d) -> {
+      deleteWaitingCopy(c, id);
+      return Removed.NONE;
+    });
+  }
+
+  /** What an operation removed from {@code claims}, for the audit. */
+  private record Removed(@Nullable Integer generation, @Nullable String status, @Nullable Integer partition,
+      @Nullable Long offset) {
+    static final Removed NONE = new Removed(null, null, null, null);
+  }
+
+  @FunctionalInterface
+  private interface Operation {
+    Removed apply(Connection c, DeadLetter locked) throws SQLException;
+  }
+
+  private DeadLetter inTransaction(long id, @Nullable String operator, String reason, String action,
+      Operation operation) throws SQLException {
+    if (reason == null || reason.isBlank()) {
+      throw new IllegalArgumentException("reason must not be blank: say why the dead letter is " + action
+          + (action.endsWith("e") ? "d" : "ed"));
+    }
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        DeadLetter d = rows.find(c, id, true);
+        if (d == null) {
+          throw new NoSuchElementException("no dead letter with id " + id + " in " + schema.deadLetters());
+        }
+        if (!OPEN.contains(d.state())) {
+          throw new IllegalStateException("dead letter " + id + " is " + d.state().column() + ": it cannot be "
+              + action + (action.endsWith("e") ? "d" : "ed") + " (only pending, published or held ones can)");
+        }
+        Removed removed = operation.apply(c, d);
+        State next = action.equals("replay") ? State.REPLAYED : State.DISCARDED;
+        rows.recordAction(c, id, next, operator, reason);
+        audit(c, d, "dead-letter-" + action, operator, reason, removed);
+        DeadLetter after = java.util.Objects.requireNonNull(rows.find(c, id, false));
+        c.commit();
+        return after;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(autoCommit);
+      }
+    }
+  }
+
+  private Removed removeClaim(Connection c, DeadLetter d) throws SQLException {
+    if (d.keyId() == null || d.scope() == null) {
+      return Removed.NONE;
+    }
+    String sql = "DELETE FROM " + schema.claims() + " c USING " + schema.scopes() + " s WHERE s.scope = ? "
+        + "AND c.scope_id = s.scope_id AND c.key_id = ? RETURNING c.generation, c.status, c.kafka_partition, "
+        + "c.kafka_offset";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, d.scope());
+      ps.setObject(2, d.keyId());
+      Removed newest = Removed.NONE;
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (newest.generation() == null || rs.getInt(1) > newest.generation()) {
+            newest = new Removed(rs.getInt(1), rs.getString(2), rs.getInt(3), rs.getLong(4));
+          }
+        }
+      }
+      return newest;
+    }
+  }
+
+  private void deleteWaitingCopy(Connection c, long id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + schema.outbox() + " WHERE dead_letter_id = ?")) {
+      ps.setLong(1, id);
+      ps.executeUpdate();
+    }
+  }
+
+  private void audit(Connection c, DeadLetter d, String action, @Nullable String operator, String reason,
+      Removed removed) throws SQLException {
+    String sql = "INSERT INTO " + schema.audit() + " (operator, action, reason, scope, message_key, key_id, "
+        + "removed_generation, removed_status, removed_partition, removed_offset, dead_letter_id) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, operator);
+      ps.setString(2, action);
+      ps.setString(3, reason);
+      ps.setString(4, d.scope());
+      ps.setString(5, d.key());
+      ps.setObject(6, d.keyId());
+      ps.setObject(7, removed.generation());
+      ps.setString(8, removed.status());
+      ps.setObject(9, removed.partition());
+      ps.setObject(10, removed.offset());
+      ps.setLong(11, d.id());
+      ps.executeUpdate();
+    }
+  }
+}

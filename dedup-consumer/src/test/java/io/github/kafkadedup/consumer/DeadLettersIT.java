@@ -1,0 +1,134 @@
+package io.github.kafkadedup.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.github.kafkadedup.outbox.DeadLetter;
+import io.github.kafkadedup.outbox.DeadLetters;
+import io.github.kafkadedup.outbox.OutboxMetrics;
+import io.github.kafkadedup.outbox.OutboxRelay;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14, the operations on dead letters ({@link DeadLetters}): list and show read what the engine stored;
+ * replay puts the record back on its source topic and the consumer applies it exactly once; discard keeps the
+ * {@code D} claim; both are recorded on the row and in {@code dedup_audit}; a re-send of a dead-lettered key
+ * follows {@code deadLetteredReplay}.
+ */
+class DeadLettersIT {
+  static EngineFixture fx;
+
+  @BeforeAll
+  static void setUp() {
+    fx = new EngineFixture("dead_letters_ops");
+  }
+
+  @AfterAll
+  static void tearDown() {
+    fx.close();
+  }
+
+  @Test
+  void replayAppliesTheRecordOnceDiscardKeepsTheClaimAndBothAreAudited() throws Exception {
+    String topic = fx.kafka.createTopic("dlq-ops", 1);
+    fx.kafka.createTopic(topic + ".DLT", 1, Map.of());
+    String scope = "g-" + topic;
+    AtomicBoolean broken = new AtomicBoolean(true);
+    RecordHandler<String, String> handler = (record, tx) -> {
+      if (broken.get() && record.value().startsWith("boom")) {
+        throw new IllegalStateException("price service down");
+      }
+      EngineFixture.insertOrder().handle(record, tx);
+    };
+    var producer = fx.bytesProducer();
+    DeadLetterTableIT.send(producer, topic, "order-1", "boom-1", "r-1");
+    DeadLetterTableIT.send(producer, topic, "order-2", "boom-2", "r-2");
+    DeadLetterTableIT.send(producer, topic, "order-3", "v3", "r-3");
+    fx.start(DedupConsumer.builder(fx.kafka.consumerProps(scope), new StringDeserializer(), new StringDeserializer(),
+            fx.db.dataSource())
+        .topics(topic).keyStrategy(KeyStrategy.header()).recordHandler(handler)
+        .recoverer(Recoverer.deadLetterTable(new StringSerializer(), new StringSerializer())).build());
+    DeadLetters deadLetters = DeadLetters.of(fx.db.dataSource());
+    DeadLetters.Query ofScope = DeadLetters.Query.builder().scope(scope).build();
+    try (OutboxRelay relay = fx.relay("ops-relay", OutboxMetrics.none())) {
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(deadLetters.list(
+          DeadLetters.Query.builder().scope(scope).state(DeadLetters.State.PUBLISHED).build())).hasSize(2));
+      List<DeadLetter> listed = deadLetters.list(ofScope);
+      assertThat(listed).extracting(DeadLetter::key).containsExactly("r-1", "r-2");
+      assertThat(listed).allSatisfy(d -> {
+        assertThat(d.reason()).isEqualTo(DeadLetters.Reason.HANDLER_FAILED);
+        assertThat(d.payload()).as("list reads no bytes").isNull();
+        assertThat(d.exceptionMessage()).contains("price service down");
+        assertThat(d.dltTopic()).isEqualTo(topic + ".DLT");
+      });
+      assertThat(deadLetters.list(DeadLetters.Query.builder().scope(scope).afterId(listed.get(0).id()).build()))
+          .extracting(DeadLetter::key).containsExactly("r-2");
+      DeadLetter first = deadLetters.show(listed.get(0).id()).orElseThrow();
+      assertThat(new String(first.payload().value(), StandardCharsets.UTF_8)).isEqualTo("boom-1");
+      assertThat(first.payload().headers()).extracting(h -> h.key()).containsExactly(KeyStrategy.DEFAULT_HEADER);
+      assertThat(first.payload().stackTrace()).contains("IllegalStateException");
+      assertThat(first.source()).isEqualTo(topic + "-0@0");
+
+      broken.set(false);
+      assertThatThrownBy(() -> deadLetters.replay(first.id(), "alice", " "))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reason must not be blank");
+      DeadLetter replayed = deadLetters.replay(first.id(), "alice", "price service is back (INC-7)");
+      assertThat(replayed.state()).isEqualTo(DeadLetters.State.REPLAYED);
+      assertThat(replayed.lastAction().operator()).isEqualTo("alice");
+      assertThat(replayed.lastAction().reason()).isEqualTo("price service is back (INC-7)");
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(fx.count(
+          "SELECT count(*) FROM orders WHERE topic = '" + topic + "' AND payload = 'boom-1'")).isEqualTo(1));
+      assertThatThrownBy(() -> deadLetters.replay(first.id(), "bob", "again"))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("is replayed");
+
+      DeadLetter discarded = deadLetters.discard(listed.get(1).id(), null, "customer cancelled order-2");
+      assertThat(discarded.state()).isEqualTo(DeadLetters.State.DISCARDED);
+      assertThatThrownBy(() -> deadLetters.discard(999_999, null, "x")).isInstanceOf(NoSuchElementException.class);
+    }
+    // the replayed record re-entered once: a relay's re-publish of it would be a duplicate of its new claim
+    assertThat(fx.count("SELECT count(*) FROM orders WHERE topic = '" + topic + "'")).isEqualTo(2);
+    assertThat(claimStatus(scope, "r-1")).as("replayed: claimed again, processed").isEqualTo("P");
+    assertThat(claimStatus(scope, "r-2")).as("discarded: the D claim stays").isEqualTo("D");
+    assertThat(fx.string("SELECT string_agg(action || ':' || coalesce(operator, '-') || ':' || reason"
+        + " || ':' || coalesce(removed_status, '-'), ',' ORDER BY id) FROM dedup_audit WHERE scope = '" + scope + "'"))
+        .isEqualTo("dead-letter-replay:alice:price service is back (INC-7):D,"
+            + "dead-letter-discard:-:customer cancelled order-2:-");
+  }
+
+  @Test
+  void aResendOfADeadLetteredKeyFollowsDeadLetteredReplay() {
+    String topic = fx.kafka.createTopic("dlq-resend", 1);
+    fx.kafka.createTopic(topic + ".DLT", 1, Map.of());
+    String scope = "g-" + topic;
+    var producer = fx.bytesProducer();
+    DeadLetterTableIT.send(producer, topic, "order-1", "boom-1", "s-1");
+    DeadLetterTableIT.send(producer, topic, "order-1", "corrected", "s-1"); // a re-send of the key
+    DeadLetterTableIT.send(producer, topic, "order-2", "v2", "s-2");
+    fx.start(DedupConsumer.builder(fx.kafka.consumerProps(scope), new StringDeserializer(), new StringDeserializer(),
+            fx.db.dataSource())
+        .topics(topic).keyStrategy(KeyStrategy.header()).recordHandler(DeadLetterTableIT.POISONED)
+        .recoverer(Recoverer.deadLetterTable(new StringSerializer(), new StringSerializer())).build());
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(fx.count("SELECT count(*) FROM orders WHERE topic = '" + topic + "'")).isEqualTo(1));
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(fx.string(
+        "SELECT string_agg(reason || '@' || source_offset, ',' ORDER BY source_offset) FROM dead_letters"
+            + " WHERE scope = '" + scope + "'")).isEqualTo("handler_failed@0,dead_lettered_before@1"));
+    assertThat(claimStatus(scope, "s-1")).isEqualTo("D");
+  }
+
+  private static String claimStatus(String scope, String key) {
+    return fx.string("SELECT c.status FROM claims c JOIN dedup_scopes s USING (scope_id)"
+        + " WHERE s.scope = '" + scope + "' AND c.key_id = dedup_key_id('" + key + "')");
+  }
+}
