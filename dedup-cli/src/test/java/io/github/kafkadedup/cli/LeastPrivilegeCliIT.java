@@ -74,7 +74,7 @@ class LeastPrivilegeCliIT {
     assertThat(lookup.out()).contains("first seen   partition 1@42");
     CliRun status = CliRun.run(env(APP), "status", "--schema", SCHEMA);
     assertThat(status.code()).as("%s", status).isZero();
-    assertThat(status.out()).contains("version 4, role " + APP)
+    assertThat(status.out()).contains("version 5, role " + APP)
         .contains("note: schema version inferred from the tables: role " + APP + " may not read "
             + SCHEMA + ".kafka_dedup_schema_history");
     CliRun plan = CliRun.run(env(APP), "retention", "plan", "--schema", SCHEMA, "--window", "7d");
@@ -91,6 +91,30 @@ class LeastPrivilegeCliIT {
     CliRun owner = CliRun.run(env(OWNER), "forget", "--schema", SCHEMA, "--scope", "invoicing", "--key", "inv-1",
         "--reason", "test", "--dry-run");
     assertThat(owner.code()).as("%s", owner).isZero();
+  }
+
+  @Test
+  void deadLettersListAndShowWorkWithTheRuntimeRoleReplayAndDiscardNeedTheOwnerAndNameTheGrant() {
+    CliRun list = CliRun.run(env(APP), "dead-letters", "list", "--schema", SCHEMA);
+    assertThat(list.code()).as("%s", list).isZero();
+    assertThat(list.out()).isEqualTo("no dead letters match\n");
+    assertThat(CliRun.run(env(APP), "dead-letters", "show", "--schema", SCHEMA, "1").code()).isEqualTo(1);
+    CliRun replay = CliRun.run(env(APP), "dead-letters", "replay", "--schema", SCHEMA, "1", "--reason", "test");
+    assertThat(replay.code()).as("%s", replay).isEqualTo(3);
+    assertThat(replay.err()).contains("dead-letters replay needs DELETE on kafka_dedup.claims, which role " + APP
+        + " does not have. Run it as the owner role").contains("GRANT DELETE ON kafka_dedup.claims TO " + APP + ";");
+    CliRun discard = CliRun.run(env(APP), "dead-letters", "discard", "--schema", SCHEMA, "1", "--reason", "test",
+        "--dry-run");
+    assertThat(discard.code()).as("%s", discard).isEqualTo(3);
+    assertThat(discard.err()).contains("dead-letters discard needs INSERT on kafka_dedup.dedup_audit")
+        .contains("GRANT INSERT ON kafka_dedup.dedup_audit TO " + APP + ";");
+    CliRun reader = CliRun.run(env(READER), "dead-letters", "replay", "--schema", SCHEMA, "1", "--reason", "test");
+    assertThat(reader.err()).contains("dead-letters replay needs UPDATE on kafka_dedup.dead_letters");
+    CliRun owner = CliRun.run(env(OWNER), "dead-letters", "replay", "--schema", SCHEMA, "1", "--reason", "test",
+        "--dry-run");
+    assertThat(owner.code()).as("the owner passes the rights check; there is no dead letter 1: %s", owner)
+        .isEqualTo(1);
+    assertThat(owner.out()).startsWith("NOT FOUND  1: no dead letter with id 1");
   }
 
   @Test
