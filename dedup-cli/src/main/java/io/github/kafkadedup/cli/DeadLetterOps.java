@@ -5,6 +5,7 @@ import io.github.kafkadedup.outbox.DeadLetters;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The library's {@link DeadLetters} on the command's database and schema, with its failures turned into the
@@ -43,7 +44,7 @@ final class DeadLetterOps {
    * Replays or discards one dead letter; {@link java.util.NoSuchElementException} (no such id) and
    * {@link IllegalStateException} (its state forbids it) go to the caller, which reports them per id.
    */
-  DeadLetter act(boolean replay, long id, String operator, String reason) {
+  DeadLetter act(boolean replay, long id, @Nullable String operator, String reason) {
     try {
       return replay ? deadLetters.replay(id, operator, reason) : deadLetters.discard(id, operator, reason);
     } catch (SQLException e) {
