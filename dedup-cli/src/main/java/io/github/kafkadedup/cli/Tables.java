@@ -55,7 +55,7 @@ final class Tables {
   }
 
   String deadLetters() {
-    return schema.schema() + "." + schema.tablePrefix() + "dead_letters";
+    return schema.deadLetters();
   }
 
   /** Fails with "run kafka-dedup migrate" unless the dead-letter table (schema version 5) is there. */

@@ -116,7 +116,8 @@ public interface DedupProcessor<K, V> {
     }
 
     /**
-     * Takes records that cannot be processed, e.g. {@link Recoverer#deadLetterTopic}.
+     * Takes records that cannot be processed, e.g. {@link Recoverer#deadLetterTable} (recommended: stored with
+     * the key's {@code D} claim, published by the outbox relay) or {@link Recoverer#deadLetterTopic}.
      *
      * @param value the recoverer
      * @return this
@@ -171,7 +172,8 @@ public interface DedupProcessor<K, V> {
         throw new IllegalStateException("exactly one of recordHandler and batchHandler must be set");
       }
       if (recoverer == null) {
-        throw new IllegalStateException("recoverer must be set, e.g. Recoverer.deadLetterTopic(producer, "
+        throw new IllegalStateException("recoverer must be set, e.g. Recoverer.deadLetterTable(keySerializer, "
+            + "valueSerializer) (exactly once, through the outbox relay), Recoverer.deadLetterTopic(producer, "
             + "keySerializer, valueSerializer) or Recoverer.logAndMarkDead()");
       }
       if (!keyStrategy.claimsKeys() && hook == null) {

@@ -179,6 +179,35 @@ class DeadLetterTableIT {
     assertThat(fx.readAll(topic + ".DLT", 1)).as("published once").hasSize(1);
   }
 
+  /**
+   * The same record dead-lettered again (a transaction whose commit outcome was unknown, a zombie, a
+   * redelivery after a crash before the offset commit) stores nothing and writes no second copy: with a key
+   * the D claim finds it, without one the dead letter's unique source does.
+   */
+  @Test
+  void deadLetteringTheSameRecordAgainStoresNothing() {
+    // the topics must exist: a relay of another test would wait for a missing topic's metadata (max.block.ms)
+    String topic = fx.kafka.createTopic("again", 1);
+    fx.kafka.createTopic(topic + ".DLT", 1, Map.of());
+    DedupProcessor<String, String> processor = DedupProcessor.<String, String>builder(fx.db.dataSource())
+        .config(DedupConfig.builder().scope("again").build()).keyStrategy(KeyStrategy.header())
+        .recordHandler(POISONED).recoverer(Recoverer.deadLetterTable(new StringSerializer(), new StringSerializer()))
+        .build();
+    var poison = new ConsumerRecord<>(topic, 0, 7L, "order-7", "boom-7");
+    poison.headers().add(KeyStrategy.DEFAULT_HEADER, "a-7".getBytes(StandardCharsets.UTF_8));
+    var keyless = new ConsumerRecord<>(topic, 0, 8L, "order-8", "v8");
+    for (int round = 0; round < 2; round++) {
+      BatchResult first = processor.process(List.of(poison));
+      BatchResult second = processor.process(List.of(keyless));
+      assertThat(first.deadLettered() + second.deadLettered()).as("round %s", round).isEqualTo(round == 0 ? 2 : 0);
+      assertThat(first.redeliveries() + second.redeliveries()).as("round %s", round).isEqualTo(round == 0 ? 0 : 2);
+    }
+    assertThat(fx.string("SELECT string_agg(reason || '@' || source_offset || ':' || state, ',' ORDER BY id)"
+        + " FROM dead_letters WHERE scope = 'again'")).isEqualTo("handler_failed@7:pending,missing_key@8:pending");
+    assertThat(fx.count("SELECT count(*) FROM outbox o JOIN dead_letters d ON d.id = o.dead_letter_id"
+        + " WHERE d.scope = 'again'")).as("one DLT copy each").isEqualTo(2);
+  }
+
   static String header(ConsumerRecord<?, ?> r, String name) {
     return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
   }

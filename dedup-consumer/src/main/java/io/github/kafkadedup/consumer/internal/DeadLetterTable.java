@@ -5,8 +5,11 @@ import io.github.kafkadedup.consumer.Recoverer;
 import io.github.kafkadedup.migrations.DedupKeys;
 import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.outbox.DeadLetters;
+import io.github.kafkadedup.outbox.Outbox;
+import io.github.kafkadedup.outbox.internal.OutboxKeys;
 import io.github.kafkadedup.outbox.internal.DeadLetterWriter;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -60,6 +63,11 @@ public final class DeadLetterTable<K, V> implements Recoverer<K, V> {
   public boolean store(Connection c, DedupSchema schema, String scope, ConsumerRecord<K, V> record,
       @Nullable String key, DedupException reason) throws SQLException {
     Headers dltHeaders = DeadLetterPublisher.deadLetterHeaders(record, reason);
+    if (dltHeaders.lastHeader(Outbox.IDEMPOTENCY_KEY_HEADER) == null) {
+      // so that a DLT consumer with KeyStrategy.header() drops a relay's re-publish of this copy
+      dltHeaders.add(Outbox.IDEMPOTENCY_KEY_HEADER, OutboxKeys.derived(scope, "dead-letter/" + RecordLog.where(record), 0)
+          .toString().getBytes(StandardCharsets.US_ASCII));
+    }
     Throwable failure = reason.getCause() != null ? reason.getCause() : reason;
     byte[] keyBytes = null;
     byte[] valueBytes = null;
