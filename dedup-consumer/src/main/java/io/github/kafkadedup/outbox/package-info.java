@@ -6,6 +6,10 @@
  * handler ({@link io.github.kafkadedup.consumer.DedupContext#send}) or from any transaction
  * ({@link io.github.kafkadedup.outbox.Outbox#send}); run an {@link io.github.kafkadedup.outbox.OutboxRelay}
  * in one or more instances of the service to publish the rows.
+ *
+ * <p>Dead letters ({@code Recoverer.deadLetterTable}) are stored in PostgreSQL with their key's claim and
+ * published by the same relay; {@link io.github.kafkadedup.outbox.DeadLetters} lists, shows, replays and
+ * discards them.
  */
 @NullMarked
 package io.github.kafkadedup.outbox;

@@ -23,6 +23,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 14, dead letters through PostgreSQL ({@link Recoverer#deadLetterTable}): a poison, an undeserializable
@@ -52,9 +54,13 @@ class DeadLetterTableIT {
   };
 
   static DedupConsumer<String, String> consumer(String topic) {
+    return consumer(topic, false);
+  }
+
+  static DedupConsumer<String, String> consumer(String topic, boolean offsetsInDatabase) {
     return DedupConsumer.builder(fx.kafka.consumerProps("g-" + topic), new StringDeserializer(),
             new UndeserializableRecordIT.PickyDeserializer(), fx.db.dataSource())
-        .topics(topic).keyStrategy(KeyStrategy.header()).recordHandler(POISONED)
+        .topics(topic).keyStrategy(KeyStrategy.header()).recordHandler(POISONED).offsetsInDatabase(offsetsInDatabase)
         .recoverer(Recoverer.deadLetterTable(new StringSerializer(), new StringSerializer())).build();
   }
 
@@ -71,8 +77,9 @@ class DeadLetterTableIT {
     }
   }
 
-  @Test
-  void poisonUndeserializableAndKeylessRecordsAreStoredWithTheirClaimAndPublishedOnce() {
+  @ParameterizedTest(name = "offsetsInDatabase={0}")
+  @ValueSource(booleans = {false, true})
+  void poisonUndeserializableAndKeylessRecordsAreStoredWithTheirClaimAndPublishedOnce(boolean offsetsInDatabase) {
     String topic = fx.kafka.createTopic("dlq-table", 1);
     fx.kafka.createTopic(topic + ".DLT", 1, Map.of());
     var producer = fx.bytesProducer();
@@ -81,7 +88,7 @@ class DeadLetterTableIT {
     send(producer, topic, "order-2", "!!garbage", "u-2");
     send(producer, topic, "order-3", "v3", null);
     send(producer, topic, "order-4", "v4", "u-4");
-    fx.start(consumer(topic));
+    fx.start(consumer(topic, offsetsInDatabase));
     try (OutboxRelay relay = fx.relay("dlq-relay", OutboxMetrics.none())) {
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(fx.count(
           "SELECT count(*) FROM dead_letters WHERE scope = 'g-" + topic + "' AND state = 'published'")).isEqualTo(3));
@@ -102,6 +109,10 @@ class DeadLetterTableIT {
         + topic + "' AND c.status = 'D' AND c.key_id IN (dedup_key_id('u-1'), dedup_key_id('u-2'))"))
         .as("the D claims, committed with the dead letters").isEqualTo(2);
     assertThat(fx.count("SELECT count(*) FROM outbox")).as("published copies are deleted").isZero();
+    if (offsetsInDatabase) {
+      assertThat(fx.count("SELECT next_offset FROM consumer_offsets WHERE topic = '" + topic + "'"))
+          .as("the offsets, stored in the dead letters' transactions too").isEqualTo(5);
+    }
   }
 
   @Test

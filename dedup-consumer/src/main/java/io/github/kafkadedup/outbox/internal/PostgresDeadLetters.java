@@ -13,11 +13,14 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jspecify.annotations.Nullable;
 
 /** {@link DeadLetters} on the {@code dead_letters} table: one connection and one transaction per call. */
@@ -79,9 +82,8 @@ public final class PostgresDeadLetters implements DeadLetters {
     return inTransaction(id, operator, reason, "replay", (c, d) -> {
       Removed removed = removeClaim(c, d);
       deleteWaitingCopy(c, id);
-      DeadLetter.Payload p = java.util.Objects.requireNonNull(d.payload());
-      Headers headers = new org.apache.kafka.common.header.internals.RecordHeaders(p.headers().toArray(
-          new org.apache.kafka.common.header.Header[0]));
+      DeadLetter.Payload p = Objects.requireNonNull(d.payload());
+      Headers headers = new RecordHeaders(p.headers().toArray(new Header[0]));
       if (headers.lastHeader(Outbox.IDEMPOTENCY_KEY_HEADER) == null) {
         UUID key = OutboxKeys.derived("kafka-dedup dead letters", schema.deadLetters() + "/" + id, 0);
         headers.add(Outbox.IDEMPOTENCY_KEY_HEADER, key.toString().getBytes(StandardCharsets.US_ASCII));
@@ -114,8 +116,8 @@ public final class PostgresDeadLetters implements DeadLetters {
   private DeadLetter inTransaction(long id, @Nullable String operator, String reason, String action,
       Operation operation) throws SQLException {
     if (reason == null || reason.isBlank()) {
-      throw new IllegalArgumentException("reason must not be blank: say why the dead letter is " + action
-          + (action.endsWith("e") ? "d" : "ed"));
+      throw new IllegalArgumentException("reason must not be blank: say why dead letter " + id + " is "
+          + pastTense(action));
     }
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
@@ -127,13 +129,13 @@ public final class PostgresDeadLetters implements DeadLetters {
         }
         if (!OPEN.contains(d.state())) {
           throw new IllegalStateException("dead letter " + id + " is " + d.state().column() + ": it cannot be "
-              + action + (action.endsWith("e") ? "d" : "ed") + " (only pending, published or held ones can)");
+              + pastTense(action) + " (only pending, published or held ones can)");
         }
         Removed removed = operation.apply(c, d);
         State next = action.equals("replay") ? State.REPLAYED : State.DISCARDED;
         rows.recordAction(c, id, next, operator, reason);
         audit(c, d, "dead-letter-" + action, operator, reason, removed);
-        DeadLetter after = java.util.Objects.requireNonNull(rows.find(c, id, false));
+        DeadLetter after = Objects.requireNonNull(rows.find(c, id, false));
         c.commit();
         return after;
       } catch (SQLException | RuntimeException e) {
@@ -143,6 +145,10 @@ public final class PostgresDeadLetters implements DeadLetters {
         c.setAutoCommit(autoCommit);
       }
     }
+  }
+
+  private static String pastTense(String action) {
+    return action.equals("replay") ? "replayed" : "discarded";
   }
 
   private Removed removeClaim(Connection c, DeadLetter d) throws SQLException {
