@@ -77,6 +77,11 @@ public record Plan<K, V>(List<Item<K, V>> items) {
 
   /** The first occurrences of usable keys, in poll order. */
   List<Candidate<K, V>> candidates() {
+    return candidatesOf(items);
+  }
+
+  /** The first occurrences of usable keys among {@code items}, in their order. */
+  static <K, V> List<Candidate<K, V>> candidatesOf(List<Item<K, V>> items) {
     List<Candidate<K, V>> out = new ArrayList<>(items.size());
     for (Item<K, V> item : items) {
       if (item.key() != null && item.rejection() == null && !item.repeat()) {

@@ -72,6 +72,7 @@ public class DedupAutoConfiguration {
     return DedupListeners.builder(dataSource, transactionManager(properties, beans, dataSource))
         .config(properties.toConfig().toBuilder().metrics(metrics.getIfAvailable(DedupMetrics::none)).build())
         .keyStrategy(keyStrategy.getIfAvailable(properties::toKeyStrategy))
+        .transactionPer(properties.getListener().getTransactionPer())
         .build();
   }
 
