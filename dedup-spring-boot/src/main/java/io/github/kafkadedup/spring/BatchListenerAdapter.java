@@ -1,9 +1,9 @@
 package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.internal.Classifier;
-import io.github.kafkadedup.consumer.internal.Plan;
-import io.github.kafkadedup.consumer.internal.RecordLog;
+import io.github.kafkadedup.consumer.spi.Classifier;
+import io.github.kafkadedup.consumer.spi.Plan;
+import io.github.kafkadedup.consumer.spi.EngineRules;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -234,7 +234,7 @@ final class BatchListenerAdapter<K, V>
     while (cause instanceof ListenerExecutionFailedException && cause.getCause() != null) {
       cause = cause.getCause(); // the listener's own exception, for the DLT headers and the logs
     }
-    return new BatchListenerFailedException("listener failed at " + RecordLog.where(record) + ": " + cause,
+    return new BatchListenerFailedException("listener failed at " + EngineRules.where(record) + ": " + cause,
         cause, record);
   }
 

@@ -4,10 +4,9 @@ import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.DedupMetrics;
 import io.github.kafkadedup.consumer.KeyStrategy;
-import io.github.kafkadedup.consumer.internal.Classifier;
-import io.github.kafkadedup.consumer.internal.Plan;
-import io.github.kafkadedup.consumer.internal.PostgresClaimStore;
-import io.github.kafkadedup.consumer.internal.RecordLog;
+import io.github.kafkadedup.consumer.spi.Classifier;
+import io.github.kafkadedup.consumer.spi.Plan;
+import io.github.kafkadedup.consumer.spi.EngineRules;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -19,7 +18,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Claims dedup keys on the connection of the Spring transaction bound to the current thread, with the
- * engine's one-round-trip {@link PostgresClaimStore} and its classification ({@link Classifier}): the claim
+ * engine's one-round-trip claim and its classification ({@link Classifier}): the claim
  * commits or rolls back with whatever else that transaction wrote (the listener's {@code JdbcTemplate} or jOOQ
  * statements).
  */
@@ -34,7 +33,7 @@ final class ClaimStep {
     this.dataSource = dataSource;
     this.config = config;
     this.keyStrategy = keyStrategy;
-    this.classifier = new Classifier(new PostgresClaimStore(config.schema()), config);
+    this.classifier = Classifier.of(config);
     this.metrics = config.metrics();
   }
 
@@ -100,10 +99,10 @@ final class ClaimStep {
     Boolean stored = transactions.execute(status -> {
       Connection connection = DataSourceUtils.getConnection(dataSource);
       try {
-        return classifier.claimDeadLetter(connection, scope, record, key) == null;
+        return classifier.claimDeadLetter(connection, scope, record, key);
       } catch (SQLException e) {
         throw DedupException.database("[" + scope + "] storing the dead-lettered key of "
-            + RecordLog.where(record) + " failed", e);
+            + EngineRules.where(record) + " failed", e);
       } finally {
         DataSourceUtils.releaseConnection(connection, dataSource);
       }

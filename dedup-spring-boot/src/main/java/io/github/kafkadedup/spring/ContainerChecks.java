@@ -1,10 +1,9 @@
 package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.DedupException;
+import io.github.kafkadedup.consumer.spi.EngineRules;
 import java.util.Map;
-import java.util.Properties;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.jspecify.annotations.Nullable;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
@@ -24,13 +23,7 @@ final class ContainerChecks {
 
   /** Rejects {@code enable.auto.commit=true} in {@code consumerProperties} of {@code who}. */
   static void checkAutoCommit(String who, @Nullable Map<?, ?> consumerProperties) {
-    if (consumerProperties == null) {
-      return;
-    }
-    Object value = consumerProperties instanceof Properties p
-        ? p.getProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG)
-        : consumerProperties.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
-    if (value != null && Boolean.parseBoolean(value.toString().trim())) {
+    if (EngineRules.autoCommits(consumerProperties)) {
       throw DedupException.configuration(who + " has enable.auto.commit=true: the consumer would commit offsets "
           + "on a timer, before the database transaction of the records commits, and a crash in between loses "
           + "them. Fix: remove spring.kafka.consumer.enable-auto-commit (Spring Kafka then commits after the "

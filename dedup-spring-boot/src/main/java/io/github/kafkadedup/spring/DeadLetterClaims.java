@@ -1,7 +1,7 @@
 package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.internal.RecordLog;
+import io.github.kafkadedup.consumer.spi.EngineRules;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +51,7 @@ final class DeadLetterClaims implements RetryListener {
     DedupException reason = reasonOf(ex);
     if (claims.deadLettered(scope, record, transactions)) {
       claims.metrics().deadLettered(scope, reason == null ? DedupException.Kind.HANDLER_FAILED : reason.kind());
-      log.warn("[{}] dead-lettered {}: {}", scope, RecordLog.where(record),
+      log.warn("[{}] dead-lettered {}: {}", scope, EngineRules.where(record),
           reason != null ? reason.getMessage() : String.valueOf(rootCause(ex)));
     }
   }

@@ -3,7 +3,7 @@ package io.github.kafkadedup.spring;
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.KeyStrategy;
-import io.github.kafkadedup.consumer.internal.TransientErrors;
+import io.github.kafkadedup.consumer.spi.EngineRules;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -221,7 +221,7 @@ public final class DedupListeners {
         return true;
       }
     }
-    return TransientErrors.isTransient(failure);
+    return EngineRules.isTransient(failure);
   }
 
   private void verifyTransactionManager() {

@@ -4,6 +4,8 @@ import io.github.kafkadedup.consumer.BatchHandler;
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.Recoverer;
+import io.github.kafkadedup.consumer.spi.Classifier;
+import io.github.kafkadedup.consumer.spi.Plan;
 import io.github.kafkadedup.outbox.internal.OutboxWriter;
 import java.sql.Connection;
 import java.util.Collections;
@@ -28,10 +30,10 @@ final class BatchApplier<K, V> {
   private final Recoverer<K, V> recoverer;
   private final @Nullable OutboxWriter<?, ?> outbox;
 
-  BatchApplier(PostgresClaimStore store, DedupConfig config, String scope, BatchHandler<K, V> handler,
+  BatchApplier(DedupConfig config, String scope, BatchHandler<K, V> handler,
       Recoverer<K, V> recoverer, @Nullable OutboxWriter<?, ?> outbox) {
     this.outbox = outbox;
-    this.classifier = new Classifier(store, config);
+    this.classifier = Classifier.of(config);
     this.scope = scope;
     this.handler = handler;
     this.recoverer = recoverer;
@@ -66,8 +68,7 @@ final class BatchApplier<K, V> {
   Tally deadLetter(Connection c, ConsumerRecord<K, V> record, @Nullable String key,
       DedupException reason) throws Exception {
     if (key != null) {
-      StoredClaim done = classifier.claimDeadLetter(c, scope, record, key);
-      if (done != null) {
+      if (!classifier.claimDeadLetter(c, scope, record, key)) {
         // another consumer (a zombie or the new owner) already applied or dead-lettered this very record
         Tally tally = new Tally();
         tally.redeliveries = 1;

@@ -9,6 +9,7 @@ import io.github.kafkadedup.consumer.DedupProcessor;
 import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.RecordHandler;
 import io.github.kafkadedup.consumer.Recoverer;
+import io.github.kafkadedup.consumer.spi.Plan;
 import io.github.kafkadedup.outbox.Outbox;
 import io.github.kafkadedup.outbox.internal.OutboxWriter;
 import java.sql.Connection;
@@ -51,7 +52,7 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
     this.metrics = config.metrics();
     this.recoverer = DeadLetterPublisher.reporting(recoverer, metrics, scope);
     this.tx = new Transactions(dataSource, scope, config, hook);
-    this.applier = new BatchApplier<>(new PostgresClaimStore(config.schema()), config, scope, handler,
+    this.applier = new BatchApplier<>(config, scope, handler,
         this.recoverer, (OutboxWriter<?, ?>) outbox);
   }
 

@@ -1,9 +1,13 @@
-package io.github.kafkadedup.consumer.internal;
+package io.github.kafkadedup.consumer.spi;
 
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.DedupMetrics;
 import io.github.kafkadedup.consumer.DuplicateCause;
+import io.github.kafkadedup.consumer.internal.Candidate;
+import io.github.kafkadedup.consumer.internal.PostgresClaimStore;
+import io.github.kafkadedup.consumer.internal.RecordLog;
+import io.github.kafkadedup.consumer.internal.StoredClaim;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -28,20 +32,32 @@ public final class Classifier {
   private final DedupConfig config;
   private final DedupMetrics metrics;
 
-  /**
-   * @param store the claim store (its statements)
-   * @param config mode, dead-lettered replay rule, metrics
-   */
-  public Classifier(PostgresClaimStore store, DedupConfig config) {
+  private Classifier(PostgresClaimStore store, DedupConfig config) {
     this.store = store;
     this.config = config;
     this.metrics = config.metrics();
   }
 
   /**
+   * The classifier of {@code config}'s tables and rules.
+   *
+   * @param config schema, mode, dead-lettered replay rule, metrics (claim latency)
+   * @return a classifier; thread-safe
+   */
+  public static Classifier of(DedupConfig config) {
+    return new Classifier(new PostgresClaimStore(config.schema()), config);
+  }
+
+  /**
    * Claims the keys of {@code items} in one round trip and classifies every item; a key claimed again for
    * reprocessing is marked processed in the same transaction.
    *
+   * @param c the caller's connection, inside its transaction
+   * @param scope the dedup scope
+   * @param items items of a {@link Plan}, in poll order
+   * @param <K> key type
+   * @param <V> value type
+   * @return the decision
    * @throws SQLException on database failure (the transaction must roll back)
    */
   public <K, V> Verdict<K, V> claim(Connection c, String scope, List<Plan.Item<K, V>> items) throws SQLException {
@@ -112,11 +128,15 @@ public final class Classifier {
    * fresh key is claimed {@code D}; a key claimed at another offset (a replay of a dead-lettered key that was
    * recovered again) is marked {@code D} at this record.
    *
-   * @return {@code null} if the key is now dead-lettered by this record, or the claim showing that this very
+   * @param c the caller's connection, inside its transaction
+   * @param scope the dedup scope
+   * @param record the dead-lettered record
+   * @param key its dedup key
+   * @return true if the key is now dead-lettered by this record; false if its claim shows that this very
    *     record was already applied or dead-lettered (by a zombie or the new owner): a redelivery, logged
    * @throws SQLException on database failure
    */
-  public @Nullable StoredClaim claimDeadLetter(Connection c, String scope, ConsumerRecord<?, ?> record, String key)
+  public boolean claimDeadLetter(Connection c, String scope, ConsumerRecord<?, ?> record, String key)
       throws SQLException {
     Candidate<?, ?> candidate = new Candidate<>(record, key);
     PostgresClaimStore.Claims claimed = store.claimDead(c, scope, candidate);
@@ -124,11 +144,11 @@ public final class Classifier {
       StoredClaim first = claimed.firstClaim(key);
       if (first != null && candidate.isSameRecordAs(first)) {
         RecordLog.duplicate(log, scope, DuplicateCause.REDELIVERY, record, first);
-        return first;
+        return false;
       }
       store.mark(c, scope, candidate, true); // a replay of the key at another offset failed again
     }
-    return null;
+    return true;
   }
 
   /**
@@ -170,7 +190,13 @@ public final class Classifier {
       return resends;
     }
 
-    /** Reports the counts of a committed transaction that handled {@code handled} records. */
+    /**
+     * Reports the counts of a committed transaction.
+     *
+     * @param metrics where counts go
+     * @param scope the dedup scope
+     * @param handled how many records the handler applied in it
+     */
     public void report(DedupMetrics metrics, String scope, int handled) {
       if (handled > 0) {
         metrics.processed(scope, handled);
