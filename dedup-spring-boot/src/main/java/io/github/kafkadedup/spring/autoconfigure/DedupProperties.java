@@ -63,6 +63,7 @@ public class DedupProperties {
   private final Migrations migrations = new Migrations();
   @NestedConfigurationProperty
   private final DedupRetentionProperties retention = new DedupRetentionProperties();
+  @NestedConfigurationProperty
   private final DedupListenerProperties listener = new DedupListenerProperties();
 
   /** @return whether kafka-dedup is on; default true */
