@@ -128,7 +128,8 @@ public final class DedupListeners {
    */
   public void decorate(MessageListenerContainer container) {
     Object listener = container.getContainerProperties().getMessageListener();
-    if (listener instanceof RecordListenerAdapter<?, ?> || listener instanceof BatchListenerAdapter<?, ?>) {
+    if (listener instanceof RecordListenerAdapter<?, ?> || listener instanceof BatchListenerAdapter<?, ?>
+        || listener instanceof PollListenerAdapter<?, ?>) {
       return;
     }
     String id = String.valueOf(container.getListenerId());
