@@ -2,6 +2,7 @@ package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.spi.Classifier;
+import io.github.kafkadedup.consumer.spi.EngineRules;
 import io.github.kafkadedup.consumer.spi.Plan;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -11,6 +12,8 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.kafka.listener.BatchAcknowledgingConsumerAwareMessageListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.MessageListener;
@@ -35,6 +38,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 final class PollListenerAdapter<K, V> extends AbstractDelegatingMessageListenerAdapter<MessageListener<K, V>>
     implements BatchAcknowledgingConsumerAwareMessageListener<K, V> {
+
+  private static final Logger log = LoggerFactory.getLogger(DedupListeners.class);
 
   private final ClaimStep claims;
   private final TransactionTemplate transactions;
@@ -112,6 +117,10 @@ final class PollListenerAdapter<K, V> extends AbstractDelegatingMessageListenerA
         throw BatchListenerAdapter.failedAt(items.getFirst().record(), failure); // BackOff retries the poll
       }
       int at = attempt.failedAt;
+      claims.metrics().failure(scope, "batch");
+      log.warn("[{}] poll of {} records failed at {} ({}); applying the {} records before it, then the error "
+          + "handler gets that record alone", scope, items.size(), EngineRules.where(items.get(at).record()),
+          failure.toString(), at);
       if (at > 0 && apply(items.subList(0, at), acks, consumer)) {
         return true;
       }
