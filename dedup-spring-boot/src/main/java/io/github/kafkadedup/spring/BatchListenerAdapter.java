@@ -1,5 +1,6 @@
 package io.github.kafkadedup.spring;
 
+import io.github.kafkadedup.consumer.BatchResult;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.spi.Classifier;
 import io.github.kafkadedup.consumer.spi.Plan;
@@ -148,6 +149,8 @@ final class BatchListenerAdapter<K, V>
     }
     int handled = attempt.verdict.toHandle().size();
     attempt.verdict.report(claims.metrics(), scope, handled);
+    EngineRules.logBatch(log, scope, new BatchResult(items.size(), handled, attempt.verdict.redeliveries(),
+        attempt.verdict.resends(), 0, false, Map.of()));
     if (forwardAck && call.acknowledgment != null) {
       if (attempt.deferred != null) {
         attempt.deferred.forward();

@@ -1,5 +1,6 @@
 package io.github.kafkadedup.spring;
 
+import io.github.kafkadedup.consumer.BatchResult;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.spi.Classifier;
 import io.github.kafkadedup.consumer.spi.EngineRules;
@@ -7,6 +8,7 @@ import io.github.kafkadedup.consumer.spi.Plan;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -142,6 +144,8 @@ final class PollListenerAdapter<K, V> extends AbstractDelegatingMessageListenerA
       throw new BatchListenerFailedException(reason.getMessage(), reason, recover.record());
     }
     verdict.report(claims.metrics(), scope, verdict.toHandle().size());
+    EngineRules.logBatch(log, scope, new BatchResult(items.size(), verdict.toHandle().size(), verdict.redeliveries(),
+        verdict.resends(), 0, false, Map.of()));
     return false;
   }
 

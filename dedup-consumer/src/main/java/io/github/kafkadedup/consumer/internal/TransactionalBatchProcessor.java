@@ -9,6 +9,7 @@ import io.github.kafkadedup.consumer.DedupProcessor;
 import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.RecordHandler;
 import io.github.kafkadedup.consumer.Recoverer;
+import io.github.kafkadedup.consumer.spi.EngineRules;
 import io.github.kafkadedup.consumer.spi.Plan;
 import io.github.kafkadedup.outbox.Outbox;
 import io.github.kafkadedup.outbox.internal.OutboxWriter;
@@ -183,12 +184,6 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
   }
 
   private void logSummary(BatchResult r) {
-    if (r.duplicates() > 0 || r.deadLettered() > 0 || r.splitIntoRecords()) {
-      log.info("[{}] batch of {}: {} processed, {} redeliveries, {} re-sends, {} dead-lettered{}", scope,
-          r.records(), r.processed(), r.redeliveries(), r.resends(), r.deadLettered(),
-          r.splitIntoRecords() ? " (split into records)" : "");
-    } else if (log.isDebugEnabled()) {
-      log.debug("[{}] batch of {}: {} processed", scope, r.records(), r.processed());
-    }
+    EngineRules.logBatch(log, scope, r);
   }
 }

@@ -1,5 +1,6 @@
 package io.github.kafkadedup.consumer.spi;
 
+import io.github.kafkadedup.consumer.BatchResult;
 import io.github.kafkadedup.consumer.internal.ConsumerSettings;
 import io.github.kafkadedup.consumer.internal.RecordLog;
 import io.github.kafkadedup.consumer.internal.TransientErrors;
@@ -8,6 +9,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
 
 /** The engine's rules on consumer settings, failures and record names, shared with the integrations. */
 public final class EngineRules {
@@ -50,6 +52,24 @@ public final class EngineRules {
    */
   public static boolean isTransient(Throwable failure) {
     return TransientErrors.isTransient(failure);
+  }
+
+  /**
+   * Logs what one committed batch did, in the engine's words: at INFO when it had duplicates, dead letters or
+   * was split into records, else at DEBUG.
+   *
+   * @param log the logger (the engine's is {@code io.github.kafkadedup.consumer.DedupProcessor})
+   * @param scope the dedup scope
+   * @param r the batch's counts
+   */
+  public static void logBatch(Logger log, String scope, BatchResult r) {
+    if (r.duplicates() > 0 || r.deadLettered() > 0 || r.splitIntoRecords()) {
+      log.info("[{}] batch of {}: {} processed, {} redeliveries, {} re-sends, {} dead-lettered{}", scope,
+          r.records(), r.processed(), r.redeliveries(), r.resends(), r.deadLettered(),
+          r.splitIntoRecords() ? " (split into records)" : "");
+    } else if (log.isDebugEnabled()) {
+      log.debug("[{}] batch of {}: {} processed", scope, r.records(), r.processed());
+    }
   }
 
   /**
