@@ -1,8 +1,10 @@
 package io.github.kafkadedup.spring;
 
+import io.github.kafkadedup.consumer.BatchResult;
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.internal.Plan;
-import io.github.kafkadedup.consumer.internal.RecordLog;
+import io.github.kafkadedup.consumer.spi.Classifier;
+import io.github.kafkadedup.consumer.spi.Plan;
+import io.github.kafkadedup.consumer.spi.EngineRules;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +60,7 @@ final class BatchListenerAdapter<K, V>
   @Override
   public void onMessage(List<ConsumerRecord<K, V>> records, @Nullable Acknowledgment acknowledgment,
       @Nullable Consumer<?, ?> consumer) {
+    DeadLetterClaims.enter(scope);
     if (records.isEmpty()) {
       return;
     }
@@ -83,6 +86,8 @@ final class BatchListenerAdapter<K, V>
   private boolean apply(Call<K, V> call, List<Plan.Item<K, V>> items, boolean forwardAck) {
     try {
       return runInTransaction(call, items, forwardAck);
+    } catch (RecoverAgain recover) {
+      throw (BatchListenerFailedException) recover.getCause();
     } catch (RuntimeException failure) {
       BatchListenerFailedException named = namedFailure(failure);
       ConsumerRecord<?, ?> failed = named == null ? null : named.getRecord();
@@ -114,25 +119,38 @@ final class BatchListenerAdapter<K, V>
   /** One transaction; returns whether the listener nacked. */
   private boolean runInTransaction(Call<K, V> call, List<Plan.Item<K, V>> items, boolean forwardAck) {
     Attempt<K, V> attempt = CommitOutcome.execute(transactions, status -> {
-      ClaimStep.Outcome<K, V> outcome = claims.claim(scope, items);
+      Classifier.Verdict<K, V> verdict = claims.claim(scope, items);
       DeferredAcknowledgment deferred = null;
-      if (!outcome.toHandle().isEmpty()) {
+      if (!verdict.toRecover().isEmpty()) {
+        status.setRollbackOnly(); // a replay of a dead-lettered key: apply the records before it, then fail it
+      } else if (!verdict.toHandle().isEmpty()) {
         deferred = call.acknowledgment == null ? null
-            : DeferredAcknowledgment.forBatch(call.acknowledgment, call.records, outcome.toHandle());
+            : DeferredAcknowledgment.forBatch(call.acknowledgment, call.records, verdict.toHandle());
         DeferredAcknowledgment ack = deferred;
-        OutboxOrigin.during(scope, keyOf(items, outcome.toHandle().getFirst()),
-            () -> invokeNamingRecords(outcome.toHandle(), ack, call.consumer));
+        OutboxOrigin.during(scope, keyOf(items, verdict.toHandle().getFirst()),
+            () -> invokeNamingRecords(verdict.toHandle(), ack, call.consumer));
         if (deferred != null && deferred.nacked()) {
           status.setRollbackOnly();
         }
       }
-      return new Attempt<>(outcome, deferred);
+      return new Attempt<>(verdict, deferred);
     });
     if (attempt == null || attempt.deferred != null && attempt.deferred.nacked()) {
       return true;
     }
-    int handled = attempt.outcome.toHandle().size();
-    attempt.outcome.report(claims.metrics(), scope, handled);
+    if (!attempt.verdict.toRecover().isEmpty()) {
+      Plan.Item<K, V> recover = attempt.verdict.toRecover().getFirst();
+      int position = positionOf(items, recover.record());
+      if (position > 0 && apply(call, items.subList(0, position), false)) {
+        return true;
+      }
+      DedupException reason = Objects.requireNonNull(recover.rejection());
+      throw new RecoverAgain(new BatchListenerFailedException(reason.getMessage(), reason, recover.record()));
+    }
+    int handled = attempt.verdict.toHandle().size();
+    attempt.verdict.report(claims.metrics(), scope, handled);
+    EngineRules.logBatch(log, scope, new BatchResult(items.size(), handled, attempt.verdict.redeliveries(),
+        attempt.verdict.resends(), 0, false, Map.of()));
     if (forwardAck && call.acknowledgment != null) {
       if (attempt.deferred != null) {
         attempt.deferred.forward();
@@ -213,13 +231,13 @@ final class BatchListenerAdapter<K, V>
     return -1;
   }
 
-  private static BatchListenerFailedException failedAt(ConsumerRecord<?, ?> record, RuntimeException failure) {
+  static BatchListenerFailedException failedAt(ConsumerRecord<?, ?> record, RuntimeException failure) {
     BatchListenerFailedException named = namedFailure(failure);
     Throwable cause = named != null && named.getCause() != null ? named.getCause() : failure;
     while (cause instanceof ListenerExecutionFailedException && cause.getCause() != null) {
       cause = cause.getCause(); // the listener's own exception, for the DLT headers and the logs
     }
-    return new BatchListenerFailedException("listener failed at " + RecordLog.where(record) + ": " + cause,
+    return new BatchListenerFailedException("listener failed at " + EngineRules.where(record) + ": " + cause,
         cause, record);
   }
 
@@ -243,5 +261,14 @@ final class BatchListenerAdapter<K, V>
       @Nullable Consumer<?, ?> consumer) {}
 
   /** What one transaction did. */
-  private record Attempt<K, V>(ClaimStep.Outcome<K, V> outcome, @Nullable DeferredAcknowledgment deferred) {}
+  private record Attempt<K, V>(Classifier.Verdict<K, V> verdict, @Nullable DeferredAcknowledgment deferred) {}
+
+  /** Carries the failure of a dead-lettered key's replay past the record-by-record fallback. */
+  private static final class RecoverAgain extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RecoverAgain(BatchListenerFailedException failure) {
+      super(failure.getMessage(), failure, false, false);
+    }
+  }
 }

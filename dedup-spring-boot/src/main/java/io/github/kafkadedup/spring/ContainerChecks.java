@@ -1,13 +1,14 @@
 package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.DedupException;
+import io.github.kafkadedup.consumer.spi.EngineRules;
 import java.util.Map;
-import java.util.Properties;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.jspecify.annotations.Nullable;
+import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DelegatingMessageListener;
+import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.listener.adapter.AsyncRepliesAware;
 import org.springframework.kafka.transaction.KafkaAwareTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -22,13 +23,7 @@ final class ContainerChecks {
 
   /** Rejects {@code enable.auto.commit=true} in {@code consumerProperties} of {@code who}. */
   static void checkAutoCommit(String who, @Nullable Map<?, ?> consumerProperties) {
-    if (consumerProperties == null) {
-      return;
-    }
-    Object value = consumerProperties instanceof Properties p
-        ? p.getProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG)
-        : consumerProperties.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
-    if (value != null && Boolean.parseBoolean(value.toString().trim())) {
+    if (EngineRules.autoCommits(consumerProperties)) {
       throw DedupException.configuration(who + " has enable.auto.commit=true: the consumer would commit offsets "
           + "on a timer, before the database transaction of the records commits, and a crash in between loses "
           + "them. Fix: remove spring.kafka.consumer.enable-auto-commit (Spring Kafka then commits after the "
@@ -76,6 +71,34 @@ final class ContainerChecks {
           + "DataSource (" + dataSource + "): the claims would commit apart from the listener's writes. Fix: use "
           + "a DataSourceTransactionManager or JdbcTransactionManager on that DataSource (a JpaTransactionManager "
           + "needs setDataSource with it), or name such a bean in dedup.transaction-manager");
+    }
+  }
+
+  /**
+   * Rejects a record listener container that cannot deliver whole polls, which one transaction per poll needs:
+   * the adapter makes the container see a batch listener.
+   */
+  @SuppressWarnings("removal")
+  static void checkPollDelivery(MessageListenerContainer container, String id) {
+    ContainerProperties properties = container.getContainerProperties();
+    String fix = ". Fix: remove it, or keep one transaction per record with dedup.listener.transaction-per=record "
+        + "(DedupListeners.Builder.transactionPer(RECORD))";
+    if (properties.getAckMode() == ContainerProperties.AckMode.RECORD) {
+      throw DedupException.configuration("listener container '" + id + "' has AckMode.RECORD "
+          + "(spring.kafka.listener.ack-mode=record), which Spring Kafka refuses for the poll-at-once delivery of "
+          + "kafka-dedup's one transaction per poll; offsets are committed after each poll's transaction anyway"
+          + fix.replace("remove it", "use ack-mode batch (the default), manual or manual_immediate"));
+    }
+    if (container instanceof AbstractMessageListenerContainer<?, ?> c && c.getRecordInterceptor() != null) {
+      throw DedupException.configuration("listener container '" + id + "' has a RecordInterceptor ("
+          + c.getRecordInterceptor().getClass().getName() + "), which a container delivering whole polls (kafka-dedup's "
+          + "one transaction per poll) would not call" + fix.replace("remove it", "replace it by a BatchInterceptor"));
+    }
+    if (properties.getKafkaAwareTransactionManager() != null
+        || properties.getTransactionManager() instanceof KafkaAwareTransactionManager<?, ?>) {
+      throw DedupException.configuration("listener container '" + id + "' runs Kafka transactions "
+          + "(spring.kafka.producer.transaction-id-prefix): their AfterRollbackProcessor cannot isolate one failed "
+          + "record of a poll" + fix.replace("remove it", "drop the Kafka transaction manager from the container"));
     }
   }
 }

@@ -3,7 +3,7 @@ package io.github.kafkadedup.spring;
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.KeyStrategy;
-import io.github.kafkadedup.consumer.internal.TransientErrors;
+import io.github.kafkadedup.consumer.spi.EngineRules;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -13,7 +13,9 @@ import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.kafka.listener.BatchMessageListener;
+import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.FailedRecordProcessor;
 import org.springframework.kafka.listener.MessageListener;
 import org.springframework.kafka.listener.MessageListenerContainer;
@@ -25,9 +27,10 @@ import org.springframework.util.backoff.FixedBackOff;
 
 /**
  * Makes Spring Kafka listeners exactly-once: {@link #decorate(MessageListenerContainer)} wraps a container's
- * listener so that, for every record (or poll batch), a database transaction of {@code transactionManager} is
- * started, the dedup keys are claimed in {@code claims} on that transaction's connection, and the
- * listener is called for the fresh records only, inside the same transaction. A {@code JdbcTemplate}, jOOQ
+ * listener so that, for every poll (or, with {@link TransactionPer#RECORD}, every record of a record listener), a
+ * database transaction of {@code transactionManager} is started, the dedup keys are claimed in {@code claims} on
+ * that transaction's connection in one round trip, and the listener is called for the fresh records only,
+ * inside the same transaction. A {@code JdbcTemplate}, jOOQ
  * (Spring transaction provider) or {@code @Transactional} listener method joins it, so its writes and the claims
  * commit or roll back together; offsets are committed by the container after the commit.
  *
@@ -49,8 +52,10 @@ public final class DedupListeners {
   private final PlatformTransactionManager transactionManager;
   private final DedupConfig config;
   private final KeyStrategy<Object, Object> keyStrategy;
+  private final TransactionPer transactionPer;
   private final ClaimStep claims;
   private final TransactionTemplate transactions;
+  private final DeadLetterClaims deadLetterClaims;
   private volatile boolean transactionManagerVerified;
 
   private DedupListeners(Builder b) {
@@ -58,9 +63,32 @@ public final class DedupListeners {
     this.transactionManager = b.transactionManager;
     this.config = b.config;
     this.keyStrategy = b.keyStrategy;
+    this.transactionPer = b.transactionPer;
     this.claims = new ClaimStep(dataSource, config, keyStrategy);
     this.transactions = new TransactionTemplate(transactionManager);
     this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
+    this.deadLetterClaims = new DeadLetterClaims(claims, transactions);
+  }
+
+  /**
+   * How many records of a record listener share one database transaction.
+   */
+  public enum TransactionPer {
+    /**
+     * One transaction per poll (the default): the container delivers each poll to kafka-dedup, which claims
+     * its keys in one round trip and calls the record method for each fresh record inside one transaction,
+     * committed once. A failing record is isolated: the records before it commit, it alone goes to the error
+     * handler. Needs a container that can deliver batches (not {@code AckMode.RECORD}, no
+     * {@code RecordInterceptor}, no Kafka transaction manager).
+     */
+    POLL,
+    /** One transaction per record: claim, the method's writes and commit for every record. */
+    RECORD
+  }
+
+  /** @return how many records of a record listener share a transaction; default {@link TransactionPer#POLL} */
+  public TransactionPer transactionPer() {
+    return transactionPer;
   }
 
   /**
@@ -94,11 +122,14 @@ public final class DedupListeners {
    * @throws DedupException of kind {@code CONFIGURATION} if the container would break exactly-once: consumer
    *     auto-commit on, no group id and no scope, a container transaction manager or the listener's one not
    *     bound to the dedup DataSource, an asynchronous listener method (it would write after the transaction
-   *     ended), or an unsupported listener type; the message names the fix
+   *     ended), an unsupported listener type, or (one transaction per poll) a record listener container that
+   *     cannot deliver polls ({@code AckMode.RECORD}, a {@code RecordInterceptor}, a Kafka transaction
+   *     manager); the message names the fix
    */
   public void decorate(MessageListenerContainer container) {
     Object listener = container.getContainerProperties().getMessageListener();
-    if (listener instanceof RecordListenerAdapter<?, ?> || listener instanceof BatchListenerAdapter<?, ?>) {
+    if (listener instanceof RecordListenerAdapter<?, ?> || listener instanceof BatchListenerAdapter<?, ?>
+        || listener instanceof PollListenerAdapter<?, ?>) {
       return;
     }
     String id = String.valueOf(container.getListenerId());
@@ -111,19 +142,31 @@ public final class DedupListeners {
           + "kafka-dedup uses it as the dedup scope: set a group id (spring.kafka.consumer.group-id or "
           + "@KafkaListener(groupId = ...)) or a fixed scope (dedup.scope / DedupConfig.scope)");
     }
-    container.setupMessageListener(wrap(id, listener, scope));
-    log.info("[{}] listener container '{}' is exactly-once: keys by {}, mode {}, table {}", scope, id,
-        keyStrategy, config.mode(), config.schema().claims());
+    Object wrapped = wrap(container, id, listener, scope);
+    container.setupMessageListener(wrapped);
+    if (container instanceof AbstractMessageListenerContainer<?, ?> c
+        && c.getCommonErrorHandler() instanceof FailedRecordProcessor handler) {
+      DeadLetterClaims.attach(handler, deadLetterClaims);
+    }
+    log.info("[{}] listener container '{}' is exactly-once: keys by {}, mode {}, table {}, {}", scope, id,
+        keyStrategy, config.mode(), config.schema().claims(), wrapped instanceof PollListenerAdapter<?, ?>
+            ? "record listener, one transaction per poll" : wrapped instanceof BatchListenerAdapter<?, ?>
+            ? "batch listener, one transaction per poll" : "record listener, one transaction per record");
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private Object wrap(String id, Object listener, String scope) {
+  private Object wrap(MessageListenerContainer container, String id, Object listener, String scope) {
     ContainerChecks.checkNotAsync(id, listener);
     if (listener instanceof BatchMessageListener batch) {
       return new BatchListenerAdapter<>(batch, claims, transactions, scope);
     }
     if (listener instanceof MessageListener record) {
-      return new RecordListenerAdapter<>(record, claims, transactions, scope);
+      if (transactionPer == TransactionPer.RECORD) {
+        return new RecordListenerAdapter<>(record, claims, transactions, scope);
+      }
+      ContainerChecks.checkPollDelivery(container, id);
+      boolean partialAcks = container.getContainerProperties().getAckMode() == ContainerProperties.AckMode.MANUAL_IMMEDIATE;
+      return new PollListenerAdapter<>(record, claims, transactions, scope, partialAcks);
     }
     throw DedupException.configuration("listener container '" + id + "' has a listener of type "
         + (listener == null ? "null" : listener.getClass().getName()) + "; kafka-dedup supports record "
@@ -179,7 +222,7 @@ public final class DedupListeners {
         return true;
       }
     }
-    return TransientErrors.isTransient(failure);
+    return EngineRules.isTransient(failure);
   }
 
   private void verifyTransactionManager() {
@@ -200,6 +243,7 @@ public final class DedupListeners {
     private final PlatformTransactionManager transactionManager;
     private DedupConfig config = DedupConfig.defaults();
     private KeyStrategy<Object, Object> keyStrategy = KeyStrategy.header();
+    private TransactionPer transactionPer = TransactionPer.POLL;
 
     private Builder(DataSource dataSource, PlatformTransactionManager transactionManager) {
       DataSource ds = Objects.requireNonNull(dataSource, "dataSource");
@@ -228,6 +272,18 @@ public final class DedupListeners {
     @SuppressWarnings("unchecked")
     public Builder keyStrategy(KeyStrategy<?, ?> value) {
       this.keyStrategy = (KeyStrategy<Object, Object>) Objects.requireNonNull(value, "keyStrategy");
+      return this;
+    }
+
+    /**
+     * How many records of a record listener share one database transaction; default
+     * {@link TransactionPer#POLL}. Batch listeners always take one per poll.
+     *
+     * @param value {@code POLL} or {@code RECORD}
+     * @return this
+     */
+    public Builder transactionPer(TransactionPer value) {
+      this.transactionPer = Objects.requireNonNull(value, "transactionPer");
       return this;
     }
 

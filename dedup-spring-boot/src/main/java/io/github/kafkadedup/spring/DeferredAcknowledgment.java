@@ -1,6 +1,6 @@
 package io.github.kafkadedup.spring;
 
-import io.github.kafkadedup.consumer.internal.RecordLog;
+import io.github.kafkadedup.consumer.spi.EngineRules;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.IntUnaryOperator;
@@ -43,7 +43,7 @@ final class DeferredAcknowledgment implements Acknowledgment {
         return i;
       }
     }
-    throw new IllegalStateException("record " + RecordLog.where(record) + " is not in the batch");
+    throw new IllegalStateException("record " + EngineRules.where(record) + " is not in the batch");
   }
 
   @Override

@@ -1,8 +1,10 @@
 package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.internal.Plan;
+import io.github.kafkadedup.consumer.spi.Classifier;
+import io.github.kafkadedup.consumer.spi.Plan;
 import java.util.List;
+import java.util.Objects;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
@@ -13,8 +15,8 @@ import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Wraps a record listener: one database transaction per record holding the key claim and the listener's
- * writes; a duplicate commits nothing and never reaches the listener. A record without a usable key fails
+ * Wraps a record listener with one database transaction per record ({@code dedup.listener.transaction-per=record};
+ * the default, {@link PollListenerAdapter}, takes one per poll), holding the key claim and the listener's writes; a duplicate commits nothing and never reaches the listener. A record without a usable key fails
  * with {@link DedupException} (not retryable) before anything is written, so the error handler hands it to
  * its recoverer. Every {@code onMessage} overload funnels into one method.
  */
@@ -36,15 +38,18 @@ final class RecordListenerAdapter<K, V> extends AbstractDelegatingMessageListene
   @Override
   public void onMessage(ConsumerRecord<K, V> record, @Nullable Acknowledgment acknowledgment,
       @Nullable Consumer<?, ?> consumer) {
+    DeadLetterClaims.enter(scope);
     Plan.Item<K, V> item = claims.plan(List.of(record)).items().getFirst();
     DedupException rejection = item.rejection();
     if (rejection != null) {
       throw rejection;
     }
     DeferredAcknowledgment deferred = DeferredAcknowledgment.of(acknowledgment);
-    ClaimStep.Outcome<K, V> outcome = CommitOutcome.execute(transactions, status -> {
-      ClaimStep.Outcome<K, V> claimed = claims.claim(scope, List.of(item));
-      if (!claimed.toHandle().isEmpty()) {
+    Classifier.Verdict<K, V> verdict = CommitOutcome.execute(transactions, status -> {
+      Classifier.Verdict<K, V> claimed = claims.claim(scope, List.of(item));
+      if (!claimed.toRecover().isEmpty()) {
+        status.setRollbackOnly();
+      } else if (!claimed.toHandle().isEmpty()) {
         OutboxOrigin.during(scope, item.key(), () -> invoke(record, deferred, consumer));
         if (deferred != null && deferred.nacked()) {
           status.setRollbackOnly();
@@ -52,11 +57,14 @@ final class RecordListenerAdapter<K, V> extends AbstractDelegatingMessageListene
       }
       return claimed;
     });
-    if (outcome == null || deferred != null && deferred.nacked()) {
+    if (verdict == null || deferred != null && deferred.nacked()) {
       return;
     }
-    boolean handled = !outcome.toHandle().isEmpty();
-    outcome.report(claims.metrics(), scope, handled ? 1 : 0);
+    if (!verdict.toRecover().isEmpty()) {
+      throw Objects.requireNonNull(verdict.toRecover().getFirst().rejection()); // a dead-lettered key's replay
+    }
+    boolean handled = !verdict.toHandle().isEmpty();
+    verdict.report(claims.metrics(), scope, handled ? 1 : 0);
     if (handled && deferred != null) {
       deferred.forward();
     } else if (!handled && acknowledgment != null) {

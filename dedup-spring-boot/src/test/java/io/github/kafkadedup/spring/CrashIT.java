@@ -39,15 +39,17 @@ class CrashIT {
         first.awaitLine("db-committed 20", Duration.ofSeconds(120));
         assertThat(first.waitFor(Duration.ofSeconds(30))).isEqualTo(137);
       }
-      assertThat(f.count("SELECT count(*) FROM orders")).as("committed to PostgreSQL").isEqualTo(20);
+      // the transaction of the 20th record committed (with the rest of its poll: one transaction per poll)
+      long applied = f.count("SELECT count(*) FROM orders");
+      assertThat(applied).as("committed to PostgreSQL").isBetween(20L, 50L);
       long committedBefore = Math.max(0, f.committed());
-      assertThat(committedBefore).as("offsets of the applied records not all committed").isLessThan(20);
+      assertThat(committedBefore).as("offsets of the applied records not all committed").isLessThan(applied);
 
       ConfigurableApplicationContext survivor = f.start(RecordListenerIT.RecordApp.class);
       await().atMost(Duration.ofSeconds(60)).until(() -> f.committed() == 50);
       assertExactlyOnce(f, 50);
       assertThat(survivor.getBean(MeterRegistry.class).get("kafka.dedup.duplicates").tag("cause", "redelivery")
-          .counter().count()).as("redelivered records recognised").isEqualTo(20 - committedBefore);
+          .counter().count()).as("redelivered records recognised").isEqualTo(applied - committedBefore);
     }
   }
 

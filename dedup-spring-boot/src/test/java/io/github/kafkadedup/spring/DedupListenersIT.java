@@ -54,8 +54,8 @@ class DedupListenersIT {
     var recordContainer = container(record, Map.of("group.id", "billing"));
     listeners.decorate(recordContainer);
     Object wrapped = recordContainer.getContainerProperties().getMessageListener();
-    assertThat(wrapped).isInstanceOf(RecordListenerAdapter.class);
-    assertThat(((RecordListenerAdapter<?, ?>) wrapped).getDelegate()).isSameAs(record);
+    assertThat(wrapped).isInstanceOf(PollListenerAdapter.class); // one transaction per poll by default
+    assertThat(((PollListenerAdapter<?, ?>) wrapped).getDelegate()).isSameAs(record);
     listeners.decorate(recordContainer);
     assertThat(recordContainer.getContainerProperties().getMessageListener()).isSameAs(wrapped);
 
@@ -73,7 +73,34 @@ class DedupListenersIT {
         .hasMessageContaining("or a fixed scope (dedup.scope / DedupConfig.scope)");
     var container = container(record, Map.of());
     listeners(DedupConfig.builder().scope("billing").build()).decorate(container);
+    assertThat(container.getContainerProperties().getMessageListener()).isInstanceOf(PollListenerAdapter.class);
+  }
+
+  @Test
+  void transactionPerRecordKeepsTheRecordAdapter() {
+    DedupListeners listeners = DedupListeners.builder(db.dataSource(), new DataSourceTransactionManager(db.dataSource()))
+        .transactionPer(DedupListeners.TransactionPer.RECORD).build();
+    MessageListener<String, String> record = r -> { };
+    var container = container(record, Map.of("group.id", "billing"));
+    container.getContainerProperties().setAckMode(ContainerProperties.AckMode.RECORD);
+    listeners.decorate(container);
     assertThat(container.getContainerProperties().getMessageListener()).isInstanceOf(RecordListenerAdapter.class);
+  }
+
+  @Test
+  void aRecordContainerThatCannotDeliverPollsIsRejectedWithTheFix() {
+    DedupListeners listeners = listeners(DedupConfig.defaults());
+    MessageListener<String, String> record = r -> { };
+    var ackRecord = container(record, Map.of("group.id", "billing"));
+    ackRecord.getContainerProperties().setAckMode(ContainerProperties.AckMode.RECORD);
+    assertThatThrownBy(() -> listeners.decorate(ackRecord))
+        .hasMessageStartingWith("listener container 'orders-listener' has AckMode.RECORD")
+        .hasMessageContaining("dedup.listener.transaction-per=record");
+    var intercepted = container(record, Map.of("group.id", "billing"));
+    intercepted.setRecordInterceptor((r, c) -> r);
+    assertThatThrownBy(() -> listeners.decorate(intercepted))
+        .hasMessageStartingWith("listener container 'orders-listener' has a RecordInterceptor")
+        .hasMessageContaining("replace it by a BatchInterceptor");
   }
 
   @Test

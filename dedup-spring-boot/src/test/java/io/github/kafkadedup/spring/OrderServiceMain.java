@@ -14,8 +14,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 /**
  * A Spring Boot order service for crash tests, run in a child JVM. Args: bootstrap jdbcUrl user password topic
- * group haltAfter. With {@code haltAfter > 0} the JVM halts (exit 137) right after the database commit of
- * that many records, before the container commits their offsets.
+ * group haltAfter. With {@code haltAfter > 0} the JVM halts (exit 137) right after the database commit of the
+ * transaction holding the record that many (with one transaction per poll, the rest of its poll too), before
+ * the container commits their offsets.
  */
 public final class OrderServiceMain {
 

@@ -67,7 +67,7 @@ class RecordListenerIT {
   }
 
   @Test
-  void poisonRecordGoesToTheDeadLetterTopicLeavingNoClaimAndTransientFailuresAreRetried() {
+  void poisonRecordGoesToTheDeadLetterTopicLeavingADeadLetteredClaimAndTransientFailuresAreRetried() {
     try (SpringFixture f = new SpringFixture("spring-poison")) {
       f.send("k1", "ok-1");
       f.send("k2", "poison-2");
@@ -80,15 +80,18 @@ class RecordListenerIT {
 
       assertThat(dlt).extracting(ConsumerRecord::value).containsExactly("poison-2");
       assertThat(DltErrorHandling.exceptionMessage(dlt.getFirst())).contains("poison-2 is poison");
-      // the poison record's write and claim rolled back together; it was not retried (not transient)
+      // the poison record's write and claim rolled back together; it was not retried (not transient); once the
+      // recoverer took it, its key was stored dead-lettered (D), as in the engine
       assertThat(f.count("SELECT count(*) FROM orders WHERE order_key = 'k2'")).isZero();
-      assertThat(f.count("SELECT count(*) FROM claims WHERE key_id = dedup_key_id('k2')")).isZero();
+      assertThat(f.count("SELECT count(*) FROM claims WHERE key_id = dedup_key_id('k2') AND status = 'D'"))
+          .isEqualTo(1);
       assertThat(app.getBean(OrderListener.class).attempts.get("poison-2").get()).isEqualTo(1);
       // the transient failure rolled back the first attempt's row and claim; the retry applied it once
       assertThat(f.count("SELECT count(*) FROM orders WHERE order_key = 'k3'")).isEqualTo(1);
       assertThat(f.count("SELECT count(*) FROM orders WHERE payload = 'flaky-3#2'")).isEqualTo(1);
       assertThat(f.count("SELECT count(*) FROM orders WHERE order_key IN ('k1', 'k4')")).isEqualTo(2);
-      assertThat(f.count("SELECT count(*) FROM claims")).isEqualTo(3);
+      assertThat(f.count("SELECT count(*) FROM claims WHERE status = 'P'")).isEqualTo(3);
+      assertThat(app.getBean(MeterRegistry.class).get("kafka.dedup.dead.lettered").counters()).isNotEmpty();
     }
   }
 
@@ -112,7 +115,8 @@ class RecordListenerIT {
       ConfigurableApplicationContext app = f.start(RecordApp.class, "dedup.retry-only-transient=false");
       assertThat(f.deadLetters(1)).extracting(ConsumerRecord::value).containsExactly("poison-1");
       assertThat(app.getBean(OrderListener.class).attempts.get("poison-1").get()).isEqualTo(5); // 1 + 4 retries
-      assertThat(f.count("SELECT count(*) FROM claims")).isZero();
+      await().atMost(Duration.ofSeconds(30)).until(() -> f.count("SELECT count(*) FROM claims WHERE status = 'D'") == 1);
+      assertThat(f.count("SELECT count(*) FROM claims")).isEqualTo(1);
     }
   }
 

@@ -9,6 +9,8 @@ import io.github.kafkadedup.consumer.DedupProcessor;
 import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.RecordHandler;
 import io.github.kafkadedup.consumer.Recoverer;
+import io.github.kafkadedup.consumer.spi.EngineRules;
+import io.github.kafkadedup.consumer.spi.Plan;
 import io.github.kafkadedup.outbox.Outbox;
 import io.github.kafkadedup.outbox.internal.OutboxWriter;
 import java.sql.Connection;
@@ -51,7 +53,7 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
     this.metrics = config.metrics();
     this.recoverer = DeadLetterPublisher.reporting(recoverer, metrics, scope);
     this.tx = new Transactions(dataSource, scope, config, hook);
-    this.applier = new BatchApplier<>(new PostgresClaimStore(config.schema()), config, scope, handler,
+    this.applier = new BatchApplier<>(config, scope, handler,
         this.recoverer, (OutboxWriter<?, ?>) outbox);
   }
 
@@ -182,12 +184,6 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
   }
 
   private void logSummary(BatchResult r) {
-    if (r.duplicates() > 0 || r.deadLettered() > 0 || r.splitIntoRecords()) {
-      log.info("[{}] batch of {}: {} processed, {} redeliveries, {} re-sends, {} dead-lettered{}", scope,
-          r.records(), r.processed(), r.redeliveries(), r.resends(), r.deadLettered(),
-          r.splitIntoRecords() ? " (split into records)" : "");
-    } else if (log.isDebugEnabled()) {
-      log.debug("[{}] batch of {}: {} processed", scope, r.records(), r.processed());
-    }
+    EngineRules.logBatch(log, scope, r);
   }
 }

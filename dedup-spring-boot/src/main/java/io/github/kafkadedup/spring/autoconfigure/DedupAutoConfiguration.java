@@ -4,7 +4,7 @@ import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.DedupMetrics;
 import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.RetentionJob;
-import io.github.kafkadedup.consumer.internal.ConsumerSettings;
+import io.github.kafkadedup.consumer.spi.EngineRules;
 import io.github.kafkadedup.spring.DedupListeners;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
@@ -72,6 +72,7 @@ public class DedupAutoConfiguration {
     return DedupListeners.builder(dataSource, transactionManager(properties, beans, dataSource))
         .config(properties.toConfig().toBuilder().metrics(metrics.getIfAvailable(DedupMetrics::none)).build())
         .keyStrategy(keyStrategy.getIfAvailable(properties::toKeyStrategy))
+        .transactionPer(properties.getListener().getTransactionPer())
         .build();
   }
 
@@ -206,7 +207,7 @@ public class DedupAutoConfiguration {
           factory.updateConfigs(Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
           return;
         }
-        String warning = ConsumerSettings.offsetResetWarning(configs);
+        String warning = EngineRules.offsetResetWarning(configs);
         if (warning != null) {
           log.warn("kafka-dedup: Spring Boot's consumer factory has {}", warning);
         }

@@ -47,6 +47,9 @@ public class DedupProperties {
   /** What happens to longer keys: reject (to the error handler's recoverer) or hash (sha256). */
   private DedupConfig.OversizedKeys oversizedKeys = DedupConfig.OversizedKeys.REJECT;
 
+  /** What a replay of a dead-lettered key does: recover (to the recoverer again), reprocess or skip. */
+  private DedupConfig.DeadLetteredReplay deadLetteredReplay = DedupConfig.DeadLetteredReplay.RECOVER;
+
   /** Bean name of the transaction manager for the claims and the listener; default: the only one. */
   private @Nullable String transactionManager;
 
@@ -60,6 +63,8 @@ public class DedupProperties {
   private final Migrations migrations = new Migrations();
   @NestedConfigurationProperty
   private final DedupRetentionProperties retention = new DedupRetentionProperties();
+  @NestedConfigurationProperty
+  private final DedupListenerProperties listener = new DedupListenerProperties();
 
   /** @return whether kafka-dedup is on; default true */
   public boolean isEnabled() {
@@ -151,6 +156,16 @@ public class DedupProperties {
     this.oversizedKeys = Objects.requireNonNull(oversizedKeys, "dedup.oversized-keys");
   }
 
+  /** @return what a replay of a dead-lettered key does; default {@code recover} */
+  public DedupConfig.DeadLetteredReplay getDeadLetteredReplay() {
+    return deadLetteredReplay;
+  }
+
+  /** @param value {@code recover}, {@code reprocess} or {@code skip} */
+  public void setDeadLetteredReplay(DedupConfig.DeadLetteredReplay value) {
+    this.deadLetteredReplay = Objects.requireNonNull(value, "dedup.dead-lettered-replay");
+  }
+
   /** @return the transaction manager's bean name, or {@code null} for the only one */
   public @Nullable String getTransactionManager() {
     return transactionManager;
@@ -188,6 +203,11 @@ public class DedupProperties {
     return migrations;
   }
 
+  /** @return the listener settings ({@code dedup.listener.*}) */
+  public DedupListenerProperties getListener() {
+    return listener;
+  }
+
   /** @return the retention settings */
   public DedupRetentionProperties getRetention() {
     return retention;
@@ -196,7 +216,7 @@ public class DedupProperties {
   /** The engine settings these properties describe (without metrics). */
   DedupConfig toConfig() {
     DedupConfig.Builder b = DedupConfig.builder().schema(table.toSchema()).mode(mode).maxKeyBytes(maxKeyBytes)
-        .oversizedKeys(oversizedKeys);
+        .oversizedKeys(oversizedKeys).deadLetteredReplay(deadLetteredReplay);
     if (scope != null) {
       b.scope(scope);
     }

@@ -37,6 +37,8 @@ class DedupAutoConfigurationTest {
       assertThat(listeners.config().mode()).isEqualTo(DedupConfig.Mode.ENFORCE);
       assertThat(listeners.config().schema().claims()).isEqualTo("public.claims");
       assertThat(listeners.keyStrategy()).hasToString("header(idempotency-key)");
+      assertThat(listeners.transactionPer()).isEqualTo(DedupListeners.TransactionPer.POLL);
+      assertThat(listeners.config().deadLetteredReplay()).isEqualTo(DedupConfig.DeadLetteredReplay.RECOVER);
       assertThat(context.getBean(DedupProperties.class).getMigrations().isEnabled()).isFalse();
       assertThat(context).doesNotHaveBean(DedupMigrator.class);
     });
@@ -47,7 +49,8 @@ class DedupAutoConfigurationTest {
     runner.withPropertyValues("dedup.scope=billing", "dedup.key-strategy=record-key-unique-per-message",
         "dedup.mode=observe", "dedup.table.schema=billing", "dedup.table.prefix=kd_", "dedup.max-key-bytes=100",
         "dedup.oversized-keys=hash", "dedup.retry-only-transient=false", "dedup.retention.enabled=true",
-        "dedup.retention.window=14d", "dedup.retention.batch-size=500", "dedup.retention.schedule=0 0 * * * *")
+        "dedup.retention.window=14d", "dedup.retention.batch-size=500", "dedup.retention.schedule=0 0 * * * *",
+        "dedup.listener.transaction-per=record", "dedup.dead-lettered-replay=reprocess")
         .run(context -> {
           assertThat(context).hasNotFailed();
           DedupConfig config = context.getBean(DedupListeners.class).config();
@@ -56,6 +59,9 @@ class DedupAutoConfigurationTest {
           assertThat(config.schema().claims()).isEqualTo("billing.kd_claims");
           assertThat(config.maxKeyBytes()).isEqualTo(100);
           assertThat(config.oversizedKeys()).isEqualTo(DedupConfig.OversizedKeys.HASH);
+          assertThat(config.deadLetteredReplay()).isEqualTo(DedupConfig.DeadLetteredReplay.REPROCESS);
+          assertThat(context.getBean(DedupListeners.class).transactionPer())
+              .isEqualTo(DedupListeners.TransactionPer.RECORD);
           assertThat(context.getBean(DedupListeners.class).keyStrategy()).hasToString("recordKeyUniquePerMessage");
           DedupProperties p = context.getBean(DedupProperties.class);
           assertThat(p.isRetryOnlyTransient()).isFalse();
@@ -108,6 +114,8 @@ class DedupAutoConfigurationTest {
       "dedup.max-key-bytes=0                 | dedup.max-key-bytes must be between 1 and 512, but was 0",
       "dedup.max-key-bytes=513               | dedup.max-key-bytes must be between 1 and 512, but was 513",
       "dedup.oversized-keys=truncate         | dedup.oversized-keys",
+      "dedup.listener.transaction-per=batch  | dedup.listener.transaction-per",
+      "dedup.dead-lettered-replay=drop       | dedup.dead-lettered-replay",
       "dedup.table.schema=Billing            | dedup.table.schema: schema must be a lower-case SQL identifier",
       "dedup.table.schema=pg_dedup           | dedup.table.schema: schema must not start with pg_",
       "dedup.table.prefix=1x                 | dedup.table.prefix: tablePrefix must be empty or a lower-case SQL identifier",
@@ -122,7 +130,8 @@ class DedupAutoConfigurationTest {
       assertThat(context).hasFailed();
       assertThat(failure(context)).contains(message);
       if (property.startsWith("dedup.key-strategy") || property.startsWith("dedup.mode")
-          || property.startsWith("dedup.oversized-keys")) {
+          || property.startsWith("dedup.oversized-keys") || property.startsWith("dedup.listener")
+          || property.startsWith("dedup.dead-lettered")) {
         assertThat(failure(context)).contains(property.substring(property.indexOf('=') + 1));
       }
     });
@@ -185,7 +194,8 @@ class DedupAutoConfigurationTest {
         "dedup.mode", "dedup.max-key-bytes", "dedup.oversized-keys", "dedup.transaction-manager",
         "dedup.retry-only-transient", "dedup.table.schema", "dedup.table.prefix", "dedup.migrations.enabled",
         "dedup.retention.enabled", "dedup.retention.window", "dedup.retention.batch-size",
-        "dedup.retention.schedule", "dedup.retention.force-short-window", "dedup.retention.generation-length")) {
+        "dedup.retention.schedule", "dedup.retention.force-short-window", "dedup.retention.generation-length",
+        "dedup.listener.transaction-per", "dedup.dead-lettered-replay")) {
       assertThat(json).contains("\"name\": \"" + property + "\"");
     }
   }

@@ -91,8 +91,11 @@ class SpringOrderServiceIT {
     assertThat(jdbc.queryForObject("SELECT sum(total_cents) FROM customer_totals", Long.class))
         .isEqualTo(100L * 50 * 51 / 2);
     assertThat(jdbc.queryForObject("SELECT count(*) FROM kafka_dedup.claims c JOIN kafka_dedup.dedup_scopes s USING (scope_id)"
-        + " WHERE s.scope = ?", Long.class,
+        + " WHERE s.scope = ? AND c.status = 'P'", Long.class,
         group)).as("keys claimed, in the schema of dedup.table.schema").isEqualTo(50);
+    assertThat(jdbc.queryForObject("SELECT count(*) FROM kafka_dedup.claims c JOIN kafka_dedup.dedup_scopes s USING (scope_id)"
+        + " WHERE s.scope = ? AND c.status = 'D'", Long.class,
+        group)).as("the malformed order's key, dead-lettered as in the engine").isEqualTo(1);
     assertThat(jdbc.queryForObject("SELECT count(*) FROM flyway_schema_history WHERE success", Long.class))
         .as("the application's own Flyway history").isEqualTo(1);
     assertThat(metric("kafka.dedup.records.processed", null)).isEqualTo(50);

@@ -1,8 +1,9 @@
-package io.github.kafkadedup.consumer.internal;
+package io.github.kafkadedup.consumer.spi;
 
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.KeyStrategy;
+import io.github.kafkadedup.consumer.internal.Candidate;
 import io.github.kafkadedup.migrations.DedupKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -20,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  * A poll batch before it touches the database: each record with its key, in poll order; repeats of a
  * key inside the batch are marked (the first occurrence wins); records without a usable key carry the
  * reason they go to the recoverer.
+ *
+ * @param items one per record, in poll order
+ * @param <K> key type
+ * @param <V> value type
  */
 public record Plan<K, V>(List<Item<K, V>> items) {
 
@@ -39,7 +44,14 @@ public record Plan<K, V>(List<Item<K, V>> items) {
     }
   }
 
-  /** Derives keys and marks repeats. Never touches the database. */
+  /**
+   * Derives keys and marks repeats. Never touches the database.
+   *
+   * @param records a poll batch, in poll order
+   * @param strategy how keys are derived
+   * @param config key limits and the oversized-key rule
+   * @return one item per record, in the same order
+   */
   public static <K, V> Plan<K, V> of(List<ConsumerRecord<K, V>> records, KeyStrategy<K, V> strategy,
       DedupConfig config) {
     List<Item<K, V>> items = new ArrayList<>(records.size());
@@ -63,20 +75,30 @@ public record Plan<K, V>(List<Item<K, V>> items) {
     return new Plan<>(items);
   }
 
-  /** A plan of one item, as processed again on its own (a repeat becomes an ordinary candidate). */
-  static <K, V> Plan<K, V> single(Item<K, V> item) {
+  /**
+   * A plan of one item, as processed again on its own (a repeat becomes an ordinary candidate).
+   *
+   * @param item an item of a plan
+   * @return the plan of that item alone
+   */
+  public static <K, V> Plan<K, V> single(Item<K, V> item) {
     return new Plan<>(List.of(new Item<>(item.record(), item.key(), false, item.rejection())));
   }
 
-  /** The items of {@code records} (the same instances), in plan order; in-batch repeat marks are kept. */
-  Plan<K, V> only(List<? extends ConsumerRecord<?, ?>> records) {
+  /**
+   * The items of {@code records} (the same instances), in plan order; in-batch repeat marks are kept.
+   *
+   * @param records some of the plan's records
+   * @return the plan of those records
+   */
+  public Plan<K, V> only(List<? extends ConsumerRecord<?, ?>> records) {
     Set<ConsumerRecord<?, ?>> keep = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     keep.addAll(records);
     return new Plan<>(items.stream().filter(item -> keep.contains(item.record())).toList());
   }
 
-  /** The first occurrences of usable keys, in poll order. */
-  List<Candidate<K, V>> candidates() {
+  /** The first occurrences of usable keys among {@code items}, in their order. */
+  static <K, V> List<Candidate<K, V>> candidatesOf(List<Item<K, V>> items) {
     List<Candidate<K, V>> out = new ArrayList<>(items.size());
     for (Item<K, V> item : items) {
       if (item.key() != null && item.rejection() == null && !item.repeat()) {

@@ -1,8 +1,10 @@
-package io.github.kafkadedup.consumer;
+package io.github.kafkadedup.consumer.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.kafkadedup.consumer.internal.Plan;
+import io.github.kafkadedup.consumer.DedupConfig;
+import io.github.kafkadedup.consumer.DedupException;
+import io.github.kafkadedup.consumer.KeyStrategy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,0 +1,98 @@
+package io.github.kafkadedup.spring;
+
+import io.github.kafkadedup.consumer.DedupException;
+import io.github.kafkadedup.consumer.spi.EngineRules;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.listener.FailedRecordProcessor;
+import org.springframework.kafka.listener.RetryListener;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The engine's dead-letter rule for Spring's error handlers: when the handler's recoverer (e.g. a
+ * {@code DeadLetterPublishingRecoverer}) has taken a record of a kafka-dedup container, its key is stored as
+ * dead-lettered ({@code D}), so that a replay of the key follows {@code deadLetteredReplay} (default: to the
+ * recoverer again). The recoverer runs outside any transaction of ours, so the claim follows it in a transaction
+ * of its own; if that fails, the error handler treats the recovery as failed and the record is delivered again
+ * (to be dead-lettered again: at least once, like any recoverer). The scope is that of the container whose
+ * consumer thread is calling: each adapter notes it with {@link #enter} before its listener runs.
+ */
+final class DeadLetterClaims implements RetryListener {
+  private static final Logger log = LoggerFactory.getLogger(DedupListeners.class);
+  private static final ThreadLocal<@Nullable String> SCOPE = new ThreadLocal<>();
+
+  private final ClaimStep claims;
+  private final TransactionTemplate transactions;
+
+  DeadLetterClaims(ClaimStep claims, TransactionTemplate transactions) {
+    this.claims = claims;
+    this.transactions = transactions;
+  }
+
+  /** Notes that this consumer thread serves a kafka-dedup container of {@code scope}. */
+  static void enter(String scope) {
+    SCOPE.set(scope);
+  }
+
+  @Override
+  public void failedDelivery(ConsumerRecord<?, ?> record, @Nullable Exception ex, int deliveryAttempt) {}
+
+  @Override
+  public void recovered(ConsumerRecord<?, ?> record, @Nullable Exception ex) {
+    String scope = SCOPE.get();
+    if (scope == null) {
+      return; // not a consumer thread of a kafka-dedup container
+    }
+    DedupException reason = reasonOf(ex);
+    if (claims.deadLettered(scope, record, transactions)) {
+      claims.metrics().deadLettered(scope, reason == null ? DedupException.Kind.HANDLER_FAILED : reason.kind());
+      log.warn("[{}] dead-lettered {}: {}", scope, EngineRules.where(record),
+          reason != null ? reason.getMessage() : String.valueOf(rootCause(ex)));
+    }
+  }
+
+  /**
+   * Adds {@code listener} to {@code handler}'s retry listeners, keeping those already set (Spring Kafka only
+   * offers {@code setRetryListeners}, which replaces them, and a protected getter).
+   */
+  static void attach(FailedRecordProcessor handler, DeadLetterClaims listener) {
+    List<RetryListener> all = new ArrayList<>();
+    try {
+      Method getter = FailedRecordProcessor.class.getDeclaredMethod("getRetryListeners");
+      getter.setAccessible(true);
+      for (Object existing : (List<?>) getter.invoke(handler)) {
+        if (existing instanceof DeadLetterClaims) {
+          return; // already attached (an error handler shared by several containers)
+        }
+        all.add((RetryListener) existing);
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw DedupException.configuration("kafka-dedup cannot read the retry listeners of error handler "
+          + handler + " to add the one that stores dead-lettered keys (" + e + ")");
+    }
+    all.add(listener);
+    handler.setRetryListeners(all.toArray(RetryListener[]::new));
+  }
+
+  private static @Nullable DedupException reasonOf(@Nullable Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof DedupException d) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  private static @Nullable Throwable rootCause(@Nullable Throwable failure) {
+    Throwable t = failure;
+    while (t != null && t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}
