@@ -3,9 +3,11 @@ package io.github.kafkadedup.consumer.internal;
 import io.github.kafkadedup.consumer.BatchHandler;
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
+import io.github.kafkadedup.consumer.DuplicateCause;
 import io.github.kafkadedup.consumer.Recoverer;
 import io.github.kafkadedup.consumer.spi.Classifier;
 import io.github.kafkadedup.consumer.spi.Plan;
+import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.outbox.internal.OutboxWriter;
 import java.sql.Connection;
 import java.util.Collections;
@@ -25,6 +27,7 @@ final class BatchApplier<K, V> {
   private static final Logger log = LoggerFactory.getLogger(io.github.kafkadedup.consumer.DedupProcessor.class);
 
   private final Classifier classifier;
+  private final DedupSchema schema;
   private final String scope;
   private final BatchHandler<K, V> handler;
   private final Recoverer<K, V> recoverer;
@@ -34,6 +37,7 @@ final class BatchApplier<K, V> {
       Recoverer<K, V> recoverer, @Nullable OutboxWriter<?, ?> outbox) {
     this.outbox = outbox;
     this.classifier = Classifier.of(config);
+    this.schema = config.schema();
     this.scope = scope;
     this.handler = handler;
     this.recoverer = recoverer;
@@ -77,9 +81,11 @@ final class BatchApplier<K, V> {
     }
     if (recoverer instanceof DeadLetterTable<K, V> table) {
       // in this transaction, with the D claim: a failure here rolls both back (and is retried if transient)
-      if (!table.store(c, config.schema(), scope, record, key, reason)) {
-        Tally tally = new Tally(); // a transaction whose commit outcome was unknown stored it already
-        duplicate(tally, record, DuplicateCause.REDELIVERY, null);
+      if (!table.store(c, schema, scope, record, key, reason)) {
+        // a transaction whose commit outcome was unknown stored it already
+        RecordLog.duplicate(log, scope, DuplicateCause.REDELIVERY, record, null);
+        Tally tally = new Tally();
+        tally.redeliveries = 1;
         return tally;
       }
     } else {
