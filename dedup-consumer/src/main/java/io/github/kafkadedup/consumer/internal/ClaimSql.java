@@ -56,8 +56,9 @@ public final class ClaimSql {
         ? "unnest(?::uuid[], ?::int4[], ?::int8[], ?::text[]) AS u(k, p, o, t)"
         : "unnest(?::uuid[], ?::int4[], ?::int8[]) AS u(k, p, o)";
     String legacyProbe = legacy
-        ? " UNION ALL SELECT i.k, l.kafka_partition, l.kafka_offset, l.status::\"char\", 0 FROM input i JOIN "
-            + schema.processedMessages() + " l ON l.scope = ? AND l.message_key = i.t"
+        ? " UNION ALL SELECT i.k, l.* FROM input i CROSS JOIN LATERAL (SELECT l.kafka_partition, l.kafka_offset,"
+            + " l.status::\"char\", 0 FROM " + schema.processedMessages() + " l"
+            + " WHERE l.scope = ? AND l.message_key = i.t OFFSET 0) l"
         : "";
     return lock() + ";\n"
         + "WITH g AS (SELECT max(generation) AS cur FROM " + schema.generations() + "),"
