@@ -5,6 +5,7 @@
 // (system properties go before the file name). Each variant: TRUNCATE, then `batches` transactions of
 // [advisory lock; claim statement] + a 500-row business insert + COMMIT on one connection, with 500 new
 // random UUID keys per batch; the backend's CPU (utime+stime from /proc/<pid>/stat, 10 ms ticks) / keys.
+// -Dkeys=uuidv7: time-ordered keys (as the producer interceptor makes) instead of random v4 UUIDs.
 // With -Ddups=true, a second pass claims the same keys again (100 % duplicates, no business row).
 // Variant files: SQL with $1 key ids uuid[], $2 partitions int4[], $3 offsets int8[], $4 scope id, $5 status;
 // a name starting with x skips the row-count check (statements that do not return every key).
@@ -22,6 +23,15 @@ public class ClaimCpu {
 
   interface Claim { void run(Connection c, UUID[] ids, int[] parts, long[] offs) throws SQLException; }
 
+  static final boolean V7 = "uuidv7".equals(System.getProperty("keys"));
+  static final java.util.concurrent.atomic.AtomicLong CLOCK = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis() << 12);
+  /** A UUIDv7-like key: 48-bit milliseconds + a 12-bit counter in time order, then random bits (-Dkeys=uuidv7). */
+  static UUID v7(long seq) {
+    long t = CLOCK.incrementAndGet(); // (ms << 12 | counter): time-ordered
+    long hi = ((t >>> 12) << 16) | 0x7000L | (t & 0xFFFL);
+    long lo = (java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(hi, lo);
+  }
   static long pid; static long walwriter;
   static long ticks(long p) throws Exception {
     String s = Files.readString(Path.of("/proc/" + p + "/stat"));
@@ -92,7 +102,7 @@ public class ClaimCpu {
           long t0 = ticks(pid); long w0 = System.nanoTime();
           for (int b = 0; b < batches; b++) {
             UUID[] ids = new UUID[N]; int[] p = new int[N]; long[] o = new long[N];
-            for (int i = 0; i < N; i++) { ids[i] = UUID.randomUUID(); p[i] = 3; o[i] = seq++; }
+            for (int i = 0; i < N; i++) { ids[i] = V7 ? v7(seq) : UUID.randomUUID(); p[i] = 3; o[i] = seq++; }
             v.run(c, ids, p, o); business(c, o); c.commit();
             if (dups) done.add(ids);
           }
