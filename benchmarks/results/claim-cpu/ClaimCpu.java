@@ -5,6 +5,7 @@
 // (system properties go before the file name). Each variant: TRUNCATE, then `batches` transactions of
 // [advisory lock; claim statement] + a 500-row business insert + COMMIT on one connection, with 500 new
 // random UUID keys per batch; the backend's CPU (utime+stime from /proc/<pid>/stat, 10 ms ticks) / keys.
+// -Dreset="TRUNCATE claims_g2, business_events": what is emptied before each variant (default: all claims).
 // -Dkeys=uuidv7: time-ordered keys (as the producer interceptor makes) instead of random v4 UUIDs.
 // With -Ddups=true, a second pass claims the same keys again (100 % duplicates, no business row).
 // Variant files: SQL with $1 key ids uuid[], $2 partitions int4[], $3 offsets int8[], $4 scope id, $5 status;
@@ -97,7 +98,7 @@ public class ClaimCpu {
       for (int round = 0; round < rounds; round++) {
         for (String name : only) {
           Claim v = vs.get(name);
-          try (Statement s = c.createStatement()) { s.execute("TRUNCATE claims, business_events"); } c.commit();
+          try (Statement s = c.createStatement()) { s.execute(System.getProperty("reset", "TRUNCATE claims, business_events")); } c.commit();
           List<UUID[]> done = new ArrayList<>();
           long t0 = ticks(pid); long w0 = System.nanoTime();
           for (int b = 0; b < batches; b++) {
