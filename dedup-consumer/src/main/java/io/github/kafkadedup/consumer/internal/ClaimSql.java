@@ -20,7 +20,7 @@ import io.github.kafkadedup.migrations.DedupSchema;
  * a duplicate that the statement's snapshot sees (a key claimed by a transaction that committed after it
  * started is neither: look it up with {@link #lookup(boolean)}).
  *
- * <p>The claim's shape is chosen for its server cost (benchmarks/RESULTS.md, section 7) and so that
+ * <p>The claim's shape is chosen for its server cost (benchmarks/RESULTS.md, section 5c) and so that
  * its plan does not depend on statistics: pgjdbc makes it a server-side prepared statement, and PostgreSQL
  * then runs a generic plan made once per connection, with 10 rows assumed for each {@code unnest} and
  * whatever statistics the partitions had then (none on a new generation). So every probe of a key is a
