@@ -2,6 +2,7 @@ package io.github.kafkadedup.benchmarks;
 
 import io.github.kafkadedup.migrations.DedupMigrations;
 import io.github.kafkadedup.migrations.DedupSchema;
+import io.github.kafkadedup.testsupport.PgFaultProxy;
 import io.github.kafkadedup.testsupport.TestDatabase;
 import io.github.kafkadedup.testsupport.TestPostgres;
 import java.sql.Connection;
@@ -69,6 +70,17 @@ public final class BenchDatabase implements AutoCloseable {
    */
   public DataSource pool(int size) {
     return db.newDataSource(size);
+  }
+
+  /**
+   * A new HikariCP pool on this database whose connections go through {@code proxy}, closed with it.
+   *
+   * @param proxy e.g. a proxy that delays every message
+   * @param size the most connections
+   * @return the pool
+   */
+  public DataSource poolVia(PgFaultProxy proxy, int size) {
+    return db.newDataSourceVia(proxy, size);
   }
 
   /**

@@ -20,9 +20,14 @@ import java.util.Locale;
  * @param rowsPerRecord business rows written per record (default 1)
  * @param prefillClaims keys already in the claim table when a run that claims keys starts (default 0: an
  *     empty table); when above 0, every run starts right after a {@code CHECKPOINT}
+ * @param pgDelayMillis delay added to every PostgreSQL message in each direction by a
+ *     {@code PgFaultProxy} in front of the server (default 0: no proxy); 1 puts the server ~2 ms away
+ * @param uuidv7Keys whether the producer's dedup keys are the interceptor's time-ordered UUIDv7
+ *     ({@code --keys uuidv7}) instead of random v4 UUIDs ({@code --keys random}, the default)
  */
 record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int perRecordRecords,
-    int warmupRecords, int consumers, int maxPollRecords, int rowsPerRecord, long prefillClaims) {
+    int warmupRecords, int consumers, int maxPollRecords, int rowsPerRecord, long prefillClaims,
+    int pgDelayMillis, boolean uuidv7Keys) {
 
   static E2eOptions parse(String... args) {
     int records = 1_000_000;
@@ -35,6 +40,8 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
     int maxPoll = 500;
     int rows = 1;
     long prefill = 0;
+    int delay = 0;
+    boolean uuidv7 = false;
     if (args.length % 2 != 0) {
       throw new IllegalArgumentException("arguments come in pairs (--name value), but got " + List.of(args));
     }
@@ -52,13 +59,19 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
         case "--max-poll-records" -> maxPoll = positive(name, value, 1);
         case "--rows-per-record" -> rows = positive(name, value, 1);
         case "--prefill-claims" -> prefill = positive(name, value, 0);
+        case "--pg-delay-ms" -> delay = positive(name, value, 0);
+        case "--keys" -> uuidv7 = switch (value) {
+          case "random" -> false;
+          case "uuidv7" -> true;
+          default -> throw new IllegalArgumentException("--keys must be random or uuidv7, but was '" + value + "'");
+        };
         default -> throw new IllegalArgumentException("unknown option " + name + "; known: --records, "
             + "--partitions, --runs, --modes, --per-record-records, --warmup-records, --consumers, "
-            + "--max-poll-records, --rows-per-record, --prefill-claims");
+            + "--max-poll-records, --rows-per-record, --prefill-claims, --pg-delay-ms, --keys");
       }
     }
     return new E2eOptions(records, partitions, runs, modes, Math.min(perRecord, records),
-        Math.min(warmup, records), consumers, maxPoll, rows, prefill);
+        Math.min(warmup, records), consumers, maxPoll, rows, prefill, delay, uuidv7);
   }
 
   /** Records a measured run of {@code mode} consumes. */
@@ -85,7 +98,7 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
       try {
         out.add(Mode.valueOf(part.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--modes must list baseline, claims, offsets, per-record, but "
+        throw new IllegalArgumentException("--modes must list baseline, claims, offsets, offsets-only, per-record, replay, but "
             + "has '" + part + "'", e);
       }
     }

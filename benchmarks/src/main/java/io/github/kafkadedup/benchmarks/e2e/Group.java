@@ -1,7 +1,10 @@
 package io.github.kafkadedup.benchmarks.e2e;
 
 import io.github.kafkadedup.benchmarks.BusinessTable;
+import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupConsumer;
+import io.github.kafkadedup.consumer.DedupMetrics;
+import io.github.kafkadedup.consumer.DuplicateCause;
 import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.Recoverer;
 import io.github.kafkadedup.consumer.internal.Candidate;
@@ -41,7 +44,7 @@ final class Group implements AutoCloseable {
           String scope = String.valueOf(props.get(ConsumerConfig.GROUP_ID_CONFIG));
           yield plain(props, topic, pool, probe, (c, batch) -> perRecord(c, batch, options, scope, store));
         }
-        case CLAIMS, OFFSETS, OFFSETS_ONLY -> dedup(props, topic, pool, probe, options, mode);
+        case CLAIMS, OFFSETS, OFFSETS_ONLY, REPLAY -> dedup(props, topic, pool, probe, options, mode);
       };
       threads.add(Thread.ofPlatform().name(name).start(body));
     }
@@ -56,7 +59,7 @@ final class Group implements AutoCloseable {
 
   private Runnable dedup(Map<String, Object> props, String topic, DataSource pool, RunProbe probe,
       E2eOptions options, Mode mode) {
-    DedupConsumer<String, String> consumer = DedupConsumer.builder(props, new StringDeserializer(),
+    DedupConsumer.Builder<String, String> builder = DedupConsumer.builder(props, new StringDeserializer(),
             new StringDeserializer(), pool)
         .topics(topic)
         .keyStrategy(mode == Mode.OFFSETS_ONLY ? KeyStrategy.none() : KeyStrategy.header())
@@ -66,10 +69,28 @@ final class Group implements AutoCloseable {
           probe.applied(records.size());
         })
         .recoverer(Recoverer.logAndMarkDead())
-        .offsetsInDatabase(mode != Mode.CLAIMS)
-        .build();
+        .offsetsInDatabase(mode == Mode.OFFSETS || mode == Mode.OFFSETS_ONLY);
+    if (mode == Mode.REPLAY) {
+      builder.config(replayConfig(probe));
+    }
+    DedupConsumer<String, String> consumer = builder.build();
     stoppers.add(consumer::close);
     return consumer::run;
+  }
+
+  /** A replay calls no handler: its batches and records are counted from the engine's metrics. */
+  private static DedupConfig replayConfig(RunProbe probe) {
+    return DedupConfig.builder().metrics(new DedupMetrics() {
+      @Override
+      public void batch(String scope, int records) {
+        probe.batchStarting();
+      }
+
+      @Override
+      public void duplicates(String scope, DuplicateCause cause, int count) {
+        probe.applied(count);
+      }
+    }).build();
   }
 
   /**

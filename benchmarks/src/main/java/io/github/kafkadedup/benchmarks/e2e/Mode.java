@@ -11,7 +11,12 @@ enum Mode {
   /** {@code offsetsInDatabase(true)} with {@code KeyStrategy.none()}: redelivery fenced by offsets alone. */
   OFFSETS_ONLY("kafka-dedup, offsets in PostgreSQL, no key claims (redelivery only)"),
   /** One transaction per record: claim the key, insert the business row, commit. */
-  PER_RECORD("per-record transaction with a per-record claim");
+  PER_RECORD("per-record transaction with a per-record claim"),
+  /**
+   * {@code DedupConsumer} as in {@link #CLAIMS}, replaying after a group reset: an unmeasured pass claims
+   * the records, the consumer group is deleted, and the measured pass reads them again (100 % duplicates).
+   */
+  REPLAY("kafka-dedup, key claims, replay after a group reset (100 % duplicates)");
 
   final String label;
 
@@ -21,6 +26,6 @@ enum Mode {
 
   /** Whether this mode claims dedup keys (and so meets a pre-filled claim table). */
   boolean claimsKeys() {
-    return this == CLAIMS || this == OFFSETS || this == PER_RECORD;
+    return this == CLAIMS || this == OFFSETS || this == PER_RECORD || this == REPLAY;
   }
 }

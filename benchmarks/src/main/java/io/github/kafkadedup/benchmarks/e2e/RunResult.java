@@ -32,9 +32,11 @@ record RunResult(int records, double recordsPerSecond, double cycleP50Millis, do
       double producedPerSecond) {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "%,d records, %d partitions, %d consumer(s), max.poll.records=%d, "
-        + "%d business row(s) per record, median of %d run(s), claim table pre-filled with %,d keys%n",
+        + "%d business row(s) per record, median of %d run(s), claim table pre-filled with %,d keys, %s keys, "
+        + "PostgreSQL delay %d ms each way%n",
         options.records(), options.partitions(), options.consumers(), options.maxPollRecords(),
-        options.rowsPerRecord(), options.runs(), options.prefillClaims()));
+        options.rowsPerRecord(), options.runs(), options.prefillClaims(), options.uuidv7Keys() ? "UUIDv7" : "random v4",
+        options.pgDelayMillis()));
     out.append("PostgreSQL: ").append(server).append('\n');
     out.append("Kafka: ").append(broker).append(String.format(Locale.ROOT,
         " (produced at %,.0f records/s)%n%n", producedPerSecond));
@@ -55,6 +57,14 @@ record RunResult(int records, double recordsPerSecond, double cycleP50Millis, do
           pg < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", pg),
           String.join(", ", runs.stream().map(r -> String.format(Locale.ROOT, "%,.0f", r.recordsPerSecond()))
               .toList())));
+    }
+    List<RunResult> fresh = results.get(Mode.CLAIMS);
+    List<RunResult> replay = results.get(Mode.REPLAY);
+    if (fresh != null && replay != null) {
+      out.append(String.format(Locale.ROOT, "%nReplay (100 %% duplicates) against fresh claims, medians: cost per "
+          + "record (inverse records/s) %.2fx, PostgreSQL CPU per record %.2fx%n",
+          median(fresh, RunResult::recordsPerSecond) / median(replay, RunResult::recordsPerSecond),
+          median(replay, RunResult::postgresCpuMicrosPerRecord) / median(fresh, RunResult::postgresCpuMicrosPerRecord)));
     }
     return out.toString();
   }

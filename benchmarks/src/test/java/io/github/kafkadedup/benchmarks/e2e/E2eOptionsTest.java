@@ -23,9 +23,10 @@ class E2eOptionsTest {
   void parsesEveryOption() {
     E2eOptions o = E2eOptions.parse("--records", "2_000", "--partitions", "3", "--runs", "1", "--modes",
         "baseline,per-record", "--per-record-records", "5000", "--warmup-records", "0", "--consumers", "2",
-        "--max-poll-records", "100", "--rows-per-record", "5", "--prefill-claims", "5_000_000");
+        "--max-poll-records", "100", "--rows-per-record", "5", "--prefill-claims", "5_000_000",
+        "--pg-delay-ms", "1", "--keys", "uuidv7");
     assertThat(o).isEqualTo(new E2eOptions(2000, 3, 1, List.of(Mode.BASELINE, Mode.PER_RECORD), 2000, 0, 2,
-        100, 5, 5_000_000));
+        100, 5, 5_000_000, 1, true));
   }
 
   @Test
@@ -49,7 +50,13 @@ class E2eOptionsTest {
   @Test
   void rejectsModes() {
     assertThatThrownBy(() -> E2eOptions.parse("--modes", "baseline,fast"))
-        .hasMessage("--modes must list baseline, claims, offsets, per-record, but has 'fast'");
+        .hasMessage("--modes must list baseline, claims, offsets, offsets-only, per-record, replay, but has 'fast'");
+  }
+
+  @Test
+  void rejectsKeys() {
+    assertThatThrownBy(() -> E2eOptions.parse("--keys", "v4"))
+        .hasMessage("--keys must be random or uuidv7, but was 'v4'");
   }
 
   @Test

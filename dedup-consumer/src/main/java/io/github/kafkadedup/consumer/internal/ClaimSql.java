@@ -19,6 +19,16 @@ import io.github.kafkadedup.migrations.DedupSchema;
  * fresh, kafka_partition, kafka_offset, status, generation}: one per fresh key, one per earlier claim of
  * a duplicate that the statement's snapshot sees (a key claimed by a transaction that committed after it
  * started is neither: look it up with {@link #lookup(boolean)}).
+ *
+ * <p>The claim's shape is chosen for its server cost (benchmarks/RESULTS.md, section 5c) and so that
+ * its plan does not depend on statistics: pgjdbc makes it a server-side prepared statement, and PostgreSQL
+ * then runs a generic plan made once per connection, with 10 rows assumed for each {@code unnest} and
+ * whatever statistics the partitions had then (none on a new generation). So every probe of a key is a
+ * {@code LATERAL} subquery kept from being flattened ({@code OFFSET 0}), i.e. an index lookup per key
+ * whatever the estimates (a flattened join may scan a whole generation per batch); anti-joins are
+ * {@code NOT IN} over the statement's own small results (hashed subplans); the current generation is
+ * probed only for the keys the insert did not claim, so a fresh key costs the insert and the probe of
+ * the older generations, and a duplicate costs no more than a fresh key.
  */
 public final class ClaimSql {
   private final DedupSchema schema;
@@ -46,26 +56,32 @@ public final class ClaimSql {
         ? "unnest(?::uuid[], ?::int4[], ?::int8[], ?::text[]) AS u(k, p, o, t)"
         : "unnest(?::uuid[], ?::int4[], ?::int8[]) AS u(k, p, o)";
     String legacyProbe = legacy
-        ? " UNION ALL SELECT i.k, l.kafka_partition, l.kafka_offset, l.status::\"char\", 0 FROM input i JOIN "
-            + schema.processedMessages() + " l ON l.scope = ? AND l.message_key = i.t"
+        ? " UNION ALL SELECT i.k, l.* FROM input i CROSS JOIN LATERAL (SELECT l.kafka_partition, l.kafka_offset,"
+            + " l.status::\"char\", 0 FROM " + schema.processedMessages() + " l"
+            + " WHERE l.scope = ? AND l.message_key = i.t OFFSET 0) l"
         : "";
     return lock() + ";\n"
         + "WITH g AS (SELECT max(generation) AS cur FROM " + schema.generations() + "),"
         + " input AS (SELECT * FROM " + input + "),"
-        + " older AS MATERIALIZED (SELECT c.key_id, c.kafka_partition, c.kafka_offset, c.status, c.generation"
-        + " FROM input i JOIN " + claims + " c ON c.scope_id = ? AND c.key_id = i.k"
-        + " WHERE c.generation < (SELECT cur FROM g)" + legacyProbe + "),"
+        + " older AS MATERIALIZED (SELECT i.k AS key_id, c.* FROM input i CROSS JOIN LATERAL (" + probe("<")
+        + ") c" + legacyProbe + "),"
         + " fresh AS (INSERT INTO " + claims + " (scope_id, generation, kafka_offset, key_id, kafka_partition, status)"
-        + " SELECT ?, g.cur, i.o, i.k, i.p, ?::\"char\" FROM input i, g"
-        + " WHERE NOT EXISTS (SELECT 1 FROM older WHERE older.key_id = i.k) ORDER BY i.k"
+        + " SELECT ?, (SELECT cur FROM g), i.o, i.k, i.p, ?::\"char\" FROM input i"
+        + " WHERE i.k NOT IN (SELECT key_id FROM older) ORDER BY i.k"
         + " ON CONFLICT DO NOTHING RETURNING key_id)"
         + " SELECT key_id, true AS fresh, NULL::int4, NULL::int8, NULL::\"char\", NULL::int4 FROM fresh"
         + " UNION ALL SELECT key_id, false, kafka_partition, kafka_offset, status, generation FROM older"
-        + " UNION ALL SELECT c.key_id, false, c.kafka_partition, c.kafka_offset, c.status, c.generation"
-        + " FROM input i JOIN " + claims + " c ON c.scope_id = ? AND c.key_id = i.k"
-        + " AND c.generation = (SELECT cur FROM g)"
-        + " WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.key_id = i.k)"
-        + " AND NOT EXISTS (SELECT 1 FROM older o WHERE o.key_id = i.k)";
+        + " UNION ALL SELECT i.k, false, c.* FROM input i CROSS JOIN LATERAL (" + probe("=") + ") c"
+        + " WHERE i.k NOT IN (SELECT key_id FROM fresh) AND i.k NOT IN (SELECT key_id FROM older)";
+  }
+
+  /**
+   * One key's claims in the generations {@code op} the current one: a lookup of the primary key per key
+   * (parameter: scope id; {@code OFFSET 0} keeps the planner from turning it into a join).
+   */
+  private String probe(String op) {
+    return "SELECT c.kafka_partition, c.kafka_offset, c.status, c.generation FROM " + schema.claims() + " c"
+        + " WHERE c.scope_id = ? AND c.key_id = i.k AND c.generation " + op + " (SELECT cur FROM g) OFFSET 0";
   }
 
   /**

@@ -79,16 +79,16 @@ public final class PostgresClaimStore {
     int scopeId = scopeId(c, scope);
     boolean withLegacy = legacy(c);
     int n = candidates.size();
-    Batch batch = Batch.of(candidates);
+    ClaimBatch batch = ClaimBatch.of(candidates);
     Set<String> fresh = new HashSet<>(n * 2);
     Map<String, Row> taken = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(sql.claim(withLegacy))) {
       int p = 1;
-      ps.setObject(p++, batch.ids);
-      ps.setObject(p++, batch.partitions);
-      ps.setObject(p++, batch.offsets);
+      ps.setObject(p++, batch.ids());
+      ps.setObject(p++, batch.partitions());
+      ps.setObject(p++, batch.offsets());
       if (withLegacy) {
-        ps.setObject(p++, batch.texts);
+        ps.setObject(p++, batch.texts());
       }
       ps.setInt(p++, scopeId);
       if (withLegacy) {
@@ -97,11 +97,11 @@ public final class PostgresClaimStore {
       ps.setInt(p++, scopeId);
       ps.setString(p++, status);
       ps.setInt(p, scopeId);
-      readClaim(execute(ps), batch.keyOf, fresh, taken);
+      readClaim(execute(ps), batch.keyOf(), fresh, taken);
     } catch (SQLException e) {
       throw missingPartition(e, scope);
     }
-    Map<UUID, String> keyOf = batch.keyOf;
+    Map<UUID, String> keyOf = batch.keyOf();
     if (fresh.size() + taken.size() < n) {
       // keys claimed by transactions that committed after this statement's snapshot: a new snapshot sees them
       List<String> unseen = keyOf.values().stream().filter(k -> !fresh.contains(k) && !taken.containsKey(k)).toList();
@@ -255,23 +255,6 @@ public final class PostgresClaimStore {
           + "(2, 5000); cause: " + message);
     }
     return e;
-  }
-
-  /** A batch's columns as arrays for the claim's parameters, and each id's key. */
-  private record Batch(UUID[] ids, String[] texts, int[] partitions, long[] offsets, Map<UUID, String> keyOf) {
-    static Batch of(List<? extends Candidate<?, ?>> candidates) {
-      int n = candidates.size();
-      Batch b = new Batch(new UUID[n], new String[n], new int[n], new long[n], new HashMap<>(n * 2));
-      for (int i = 0; i < n; i++) {
-        Candidate<?, ?> candidate = candidates.get(i);
-        b.ids[i] = candidate.id();
-        b.texts[i] = candidate.key();
-        b.partitions[i] = candidate.record().partition();
-        b.offsets[i] = candidate.record().offset();
-        b.keyOf.put(b.ids[i], b.texts[i]);
-      }
-      return b;
-    }
   }
 
   /** A stored claim with its generation: of two claims of one key the newer generation's wins. */
