@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
@@ -22,6 +24,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 import org.springframework.util.backoff.FixedBackOff;
 
 /**
@@ -57,6 +60,12 @@ class DeadLetterTableSpringIT {
           .isEqualTo(1);
       assertThat(f.count("SELECT count(*) FROM orders")).isEqualTo(2);
       assertThat(f.count("SELECT count(*) FROM outbox")).isZero();
+      // the retry listener's claim, were it to run again for this record, finds it dead-lettered: no write
+      ConsumerRecord<String, String> again = new ConsumerRecord<>(f.topic, 0, 1, "poison-2", "poison-2");
+      again.headers().add("idempotency-key", "k2".getBytes(StandardCharsets.UTF_8));
+      DedupListeners dedup = app.getBean(DedupListeners.class);
+      assertThat(dedup.claims().deadLettered(f.group, again, dedup.transactions())).isFalse();
+      assertThat(f.count("SELECT count(*) FROM claims WHERE status = 'D'")).isEqualTo(1);
 
       f.send("k2", "fixed-2"); // a re-send of the dead-lettered key: deadLetteredReplay=RECOVER (default)
       f.send("k4", "ok-4");
@@ -106,6 +115,42 @@ class DeadLetterTableSpringIT {
           .isEqualTo(1);
       assertThat(f.count("SELECT count(*) FROM orders")).isEqualTo(2);
       assertThat(f.count("SELECT count(*) FROM dead_letters")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anUndeserializableRecordIsStoredWithItsOriginalBytesAndItsKeyClaimed() {
+    try (SpringFixture f = new SpringFixture("spring-dl-table-unreadable")) {
+      f.send("k1", "ok-1");
+      f.send("k2", "garbage-2");
+      f.send("k3", "ok-3");
+      f.start(TableApp.class, "dedup.outbox.relay.enabled=true",
+          "spring.kafka.consumer.value-deserializer=" + ErrorHandlingDeserializer.class.getName(),
+          "spring.kafka.consumer.properties.spring.deserializer.value.delegate.class="
+              + PickyDeserializer.class.getName());
+
+      List<ConsumerRecord<String, String>> dlt = f.deadLetters(1);
+      await().atMost(Duration.ofSeconds(90)).until(() -> f.committed() == 3);
+
+      assertThat(dlt).extracting(ConsumerRecord::value).containsExactly("garbage-2");
+      assertThat(header(dlt.getFirst(), "dedup-dlt-kind")).isEqualTo("UNDESERIALIZABLE");
+      assertThat(f.count("SELECT count(*) FROM dead_letters WHERE reason = 'undeserializable' "
+          + "AND convert_from(record_value, 'UTF8') = 'garbage-2' AND key_id = dedup_key_id('k2')")).isEqualTo(1);
+      assertThat(f.count("SELECT count(*) FROM claims WHERE key_id = dedup_key_id('k2') AND status = 'D'"))
+          .isEqualTo(1);
+      assertThat(f.count("SELECT count(*) FROM orders")).isEqualTo(2);
+    }
+  }
+
+  /** Reads strings, but not those starting with "garbage". */
+  public static final class PickyDeserializer implements Deserializer<String> {
+    @Override
+    public String deserialize(String topic, byte[] data) {
+      String s = new String(data, StandardCharsets.UTF_8);
+      if (s.startsWith("garbage")) {
+        throw new SerializationException("cannot read " + s);
+      }
+      return s;
     }
   }
 
