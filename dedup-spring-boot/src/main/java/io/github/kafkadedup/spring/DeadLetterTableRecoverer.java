@@ -40,7 +40,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>The dead-letter topic is {@code <topic>.DLT} unless given; the copy carries Spring-independent
  * {@code dedup-dlt-*} headers and an {@code idempotency-key}. Records an {@code ErrorHandlingDeserializer}
- * could not read are stored with their original bytes, reason {@code undeserializable}. Use it only for
+ * could not read are stored with their original bytes, reason {@code undeserializable}, without the
+ * deserializer's exception headers. Use it only for
  * containers that kafka-dedup decorates (it names their scope); elsewhere it throws.
  */
 public final class DeadLetterTableRecoverer implements ConsumerRecordRecoverer {
@@ -120,11 +121,12 @@ public final class DeadLetterTableRecoverer implements ConsumerRecordRecoverer {
     ConsumerRecord<Object, Object> r = (ConsumerRecord<Object, Object>) record;
     Plan.Item<Object, Object> item = claims.plan(List.of(r)).items().getFirst();
     DedupException reason = reasons.of(r, item, failure);
+    ConsumerRecord<Object, Object> stripped = SpringDeadLetterReasons.withoutSpringHeaders(r);
     String s = scope;
     Boolean stored = transactions.execute(status -> {
       Connection c = DataSourceUtils.getConnection(dataSource);
       try {
-        return store.store(c, s, r, item.key(), reason);
+        return store.store(c, s, stripped, item.key(), reason);
       } catch (SQLException e) {
         throw DedupException.database("[" + s + "] storing the dead letter " + EngineRules.where(record)
             + " failed", e);

@@ -6,11 +6,13 @@ import java.nio.ByteBuffer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
+import org.springframework.kafka.support.KafkaUtils;
 import org.springframework.kafka.support.serializer.DeserializationException;
 
 /**
@@ -59,9 +61,29 @@ final class SpringDeadLetterReasons {
             : RecordDeserializationException.DeserializationExceptionOrigin.VALUE,
         new TopicPartition(record.topic(), record.partition()), record.offset(), record.timestamp(),
         record.timestampType(), key == null ? null : ByteBuffer.wrap(key),
-        value == null ? null : ByteBuffer.wrap(value), record.headers(), String.valueOf(failure.getMessage()),
+        value == null ? null : ByteBuffer.wrap(value), withoutSpringHeaders(record).headers(),
+        String.valueOf(failure.getMessage()),
         failure);
     return DedupException.undeserializable(record, raw);
+  }
+
+  /**
+   * {@code record} without the headers in which an {@code ErrorHandlingDeserializer} put its exception (a
+   * serialized Java object): the dead letter keeps the record as it was produced, and neither its copy on the
+   * DLT nor a replay carries them. The same instance when it has none.
+   */
+  static ConsumerRecord<Object, Object> withoutSpringHeaders(ConsumerRecord<Object, Object> record) {
+    Headers headers = record.headers();
+    if (headers.lastHeader(KafkaUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER) == null
+        && headers.lastHeader(KafkaUtils.KEY_DESERIALIZER_EXCEPTION_HEADER) == null) {
+      return record;
+    }
+    RecordHeaders kept = new RecordHeaders(headers.toArray());
+    kept.remove(KafkaUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER);
+    kept.remove(KafkaUtils.KEY_DESERIALIZER_EXCEPTION_HEADER);
+    return new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.timestamp(),
+        record.timestampType(), record.serializedKeySize(), record.serializedValueSize(), record.key(),
+        record.value(), kept, record.leaderEpoch());
   }
 
   /** The bytes of the other half of an unreadable record: raw if it failed too, else serialized back. */

@@ -24,6 +24,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.support.KafkaUtils;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 import org.springframework.util.backoff.FixedBackOff;
 
@@ -134,6 +135,7 @@ class DeadLetterTableSpringIT {
 
       assertThat(dlt).extracting(ConsumerRecord::value).containsExactly("garbage-2");
       assertThat(header(dlt.getFirst(), "dedup-dlt-kind")).isEqualTo("UNDESERIALIZABLE");
+      assertThat(dlt.getFirst().headers().lastHeader(KafkaUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER)).isNull();
       assertThat(f.count("SELECT count(*) FROM dead_letters WHERE reason = 'undeserializable' "
           + "AND convert_from(record_value, 'UTF8') = 'garbage-2' AND key_id = dedup_key_id('k2')")).isEqualTo(1);
       assertThat(f.count("SELECT count(*) FROM claims WHERE key_id = dedup_key_id('k2') AND status = 'D'"))
