@@ -41,6 +41,10 @@ final class ClaimStep {
     return metrics;
   }
 
+  DataSource dataSource() {
+    return dataSource;
+  }
+
   /**
    * Derives the keys of {@code records} and marks in-batch repeats; never touches the database.
    *

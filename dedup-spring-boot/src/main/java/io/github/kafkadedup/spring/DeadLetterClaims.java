@@ -20,11 +20,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * recoverer again). The recoverer runs outside any transaction of ours, so the claim follows it in a transaction
  * of its own; if that fails, the error handler treats the recovery as failed and the record is delivered again
  * (to be dead-lettered again: at least once, like any recoverer). The scope is that of the container whose
- * consumer thread is calling: each adapter notes it with {@link #enter} before its listener runs.
+ * consumer thread is calling: each adapter notes it with {@link #enter} before its listener runs. With
+ * {@link DeadLetterTableRecoverer} the claim is in the recoverer's own transaction and this listener does nothing.
  */
 final class DeadLetterClaims implements RetryListener {
   private static final Logger log = LoggerFactory.getLogger(DedupListeners.class);
   private static final ThreadLocal<@Nullable String> SCOPE = new ThreadLocal<>();
+  private static final ThreadLocal<@Nullable String> CLAIMED = new ThreadLocal<>();
 
   private final ClaimStep claims;
   private final TransactionTemplate transactions;
@@ -39,14 +41,31 @@ final class DeadLetterClaims implements RetryListener {
     SCOPE.set(scope);
   }
 
+  /** The scope of the kafka-dedup container whose consumer thread this is, or {@code null}. */
+  static @Nullable String scope() {
+    return SCOPE.get();
+  }
+
+  /**
+   * Notes that {@link DeadLetterTableRecoverer} has claimed {@code record}'s key {@code D} in the transaction
+   * that stored it, so that {@link #recovered}, which the error handler calls next on this thread, leaves it
+   * (were it to claim again, the claim would find this very record dead-lettered: a logged redelivery, no
+   * write).
+   */
+  static void claimedByRecoverer(ConsumerRecord<?, ?> record) {
+    CLAIMED.set(EngineRules.where(record));
+  }
+
   @Override
   public void failedDelivery(ConsumerRecord<?, ?> record, @Nullable Exception ex, int deliveryAttempt) {}
 
   @Override
   public void recovered(ConsumerRecord<?, ?> record, @Nullable Exception ex) {
+    String claimed = CLAIMED.get();
+    CLAIMED.remove();
     String scope = SCOPE.get();
-    if (scope == null) {
-      return; // not a consumer thread of a kafka-dedup container
+    if (scope == null || EngineRules.where(record).equals(claimed)) {
+      return; // not a consumer thread of a kafka-dedup container, or dead-lettered by the table already
     }
     DedupException reason = reasonOf(ex);
     if (claims.deadLettered(scope, record, transactions)) {

@@ -114,6 +114,14 @@ public final class DedupListeners {
     return keyStrategy;
   }
 
+  ClaimStep claims() {
+    return claims;
+  }
+
+  TransactionTemplate transactions() {
+    return transactions;
+  }
+
   /**
    * Wraps {@code container}'s listener (a record or batch listener); a container already decorated is left
    * alone. Call it before the container starts.

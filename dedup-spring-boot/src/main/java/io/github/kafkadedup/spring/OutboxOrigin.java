@@ -1,6 +1,6 @@
 package io.github.kafkadedup.spring;
 
-import io.github.kafkadedup.outbox.internal.OutboxKeys;
+import io.github.kafkadedup.consumer.spi.OutboxWrites;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -34,6 +34,6 @@ final class OutboxOrigin {
   /** The next send's key: derived inside a dedup listener, {@code null} elsewhere. */
   static @Nullable UUID nextKey() {
     OutboxOrigin origin = CURRENT.get();
-    return origin == null ? null : OutboxKeys.derived(origin.scope, origin.key, origin.position++);
+    return origin == null ? null : OutboxWrites.derivedKey(origin.scope, origin.key, origin.position++);
   }
 }

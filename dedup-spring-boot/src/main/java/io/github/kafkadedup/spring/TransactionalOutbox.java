@@ -1,7 +1,7 @@
 package io.github.kafkadedup.spring;
 
+import io.github.kafkadedup.consumer.spi.OutboxWrites;
 import io.github.kafkadedup.outbox.Outbox;
-import io.github.kafkadedup.outbox.internal.OutboxWriter;
 import io.github.kafkadedup.producer.IdempotencyKeys;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -28,7 +28,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  */
 public final class TransactionalOutbox<K, V> {
   private final DataSource dataSource;
-  private final OutboxWriter<K, V> outbox;
+  private final OutboxWrites<K, V> outbox;
 
   /**
    * @param dataSource the data source of the Spring transactions (the one the transaction manager uses)
@@ -37,11 +37,7 @@ public final class TransactionalOutbox<K, V> {
    */
   public TransactionalOutbox(DataSource dataSource, Outbox<K, V> outbox) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    if (!(outbox instanceof OutboxWriter<K, V> writer)) {
-      throw new IllegalArgumentException("outbox must be built with Outbox.builder(keySerializer, "
-          + "valueSerializer), but was a " + outbox.getClass().getName());
-    }
-    this.outbox = writer;
+    this.outbox = OutboxWrites.of(outbox);
   }
 
   /**

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Spring starter reaches the engine through its API ({@code io.github.kafkadedup.consumer}) and its SPI
- * ({@code io.github.kafkadedup.consumer.spi}) only, never through {@code consumer.internal}: the engine can
- * change its implementation without breaking the starter.
+ * ({@code io.github.kafkadedup.consumer.spi}) only, never through {@code consumer.internal} or
+ * {@code outbox.internal}: the engine can change its implementation without breaking the starter.
  */
 class ModuleBoundaryTest {
   private static final JavaClasses STARTER = new ClassFileImporter()
@@ -22,6 +22,15 @@ class ModuleBoundaryTest {
     noClasses().that().resideInAPackage("io.github.kafkadedup.spring..")
         .should().dependOnClassesThat().resideInAPackage("io.github.kafkadedup.consumer.internal..")
         .because("Spring reaches the engine through io.github.kafkadedup.consumer.spi")
+        .check(STARTER);
+  }
+
+  @Test
+  void theStarterDoesNotUseTheOutboxInternals() {
+    noClasses().that().resideInAPackage("io.github.kafkadedup.spring..")
+        .should().dependOnClassesThat().resideInAPackage("io.github.kafkadedup.outbox.internal..")
+        .because("Spring reaches the outbox through io.github.kafkadedup.outbox and "
+            + "io.github.kafkadedup.consumer.spi")
         .check(STARTER);
   }
 }

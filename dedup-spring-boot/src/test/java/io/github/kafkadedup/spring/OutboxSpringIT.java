@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.kafkadedup.outbox.Outbox;
 import io.github.kafkadedup.outbox.OutboxRelay;
-import io.github.kafkadedup.outbox.internal.OutboxKeys;
+import io.github.kafkadedup.consumer.spi.OutboxWrites;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -51,7 +51,7 @@ class OutboxSpringIT {
         String key = new String(r.headers().lastHeader(Outbox.IDEMPOTENCY_KEY_HEADER).value(), StandardCharsets.US_ASCII);
         if (r.value().startsWith("paid ")) {
           String order = r.value().equals("paid o1") ? "order-1" : "order-2";
-          assertThat(key).isEqualTo(OutboxKeys.derived(f.group, order, 0).toString());
+          assertThat(key).isEqualTo(OutboxWrites.derivedKey(f.group, order, 0).toString());
         } else {
           assertThat(UUID.fromString(key).version()).isEqualTo(7);
         }
