@@ -26,9 +26,10 @@ final class RelaySession implements AutoCloseable {
   private final int lockSpace;
   private final Set<Integer> owned = new TreeSet<>();
   private final String acquire;
-  private final String fetch;
+  private final String columns;
   private final String delete;
   private final String stats;
+  private final String statsAll;
 
   private RelaySession(Connection connection, DedupSchema schema) throws SQLException {
     this.connection = connection;
@@ -39,11 +40,11 @@ final class RelaySession implements AutoCloseable {
     this.acquire = "SELECT l FROM (SELECT l FROM generate_series(0, " + (Outbox.LANES - 1) + ") AS g(l) "
         + "WHERE l <> ALL(?::int[]) ORDER BY (l + ?) % " + Outbox.LANES + " OFFSET 0) free "
         + "WHERE pg_try_advisory_lock(?, l) LIMIT ?"; // LIMIT stops the scan: no lock beyond the wanted count
-    this.fetch = "SELECT id, lane, topic, record_key, record_value, headers FROM " + table
-        + " WHERE lane = ANY(?::int[]) ORDER BY id LIMIT ?";
+    this.columns = "SELECT id, lane, topic, record_key, record_value, headers FROM " + table;
     this.delete = "DELETE FROM " + table + " WHERE id = ANY(?::bigint[])";
-    this.stats = "SELECT count(*), coalesce((extract(epoch FROM clock_timestamp() - min(created_at)) * 1000)"
-        + "::bigint, 0) FROM " + table + " WHERE lane = ANY(?::int[])";
+    this.statsAll = "SELECT count(*), coalesce((extract(epoch FROM clock_timestamp() - min(created_at)) * 1000)"
+        + "::bigint, 0) FROM " + table;
+    this.stats = statsAll + " WHERE lane = ANY(?::int[])";
   }
 
   static RelaySession open(DataSource dataSource, DedupSchema schema) throws SQLException {
@@ -53,6 +54,10 @@ final class RelaySession implements AutoCloseable {
       RelaySession session = new RelaySession(c, schema);
       try (Statement s = c.createStatement()) {
         s.execute("LISTEN \"" + OutboxWriter.channel(schema) + "\"");
+        // the relay's only writes are the DELETEs of published rows: one lost in a server crash makes its rows
+        // publish again (with the same idempotency keys), as a relay killed before its DELETE does. So the
+        // relay does not wait for the WAL flush (nor a synchronous standby) at every batch's commit.
+        s.execute("SET synchronous_commit = off");
       }
       return session;
     } catch (SQLException | RuntimeException e) {
@@ -88,10 +93,35 @@ final class RelaySession implements AutoCloseable {
 
   /** The oldest {@code limit} rows of the owned lanes, in id order. */
   List<OutboxRow> fetch(int limit) throws SQLException {
-    List<OutboxRow> rows = new ArrayList<>();
-    try (PreparedStatement ps = connection.prepareStatement(fetch)) {
-      ps.setArray(1, connection.createArrayOf("int4", owned.toArray()));
-      ps.setInt(2, limit);
+    return fetch(limit, 0, -1);
+  }
+
+  /**
+   * The oldest {@code limit} rows of the owned lanes, in id order, leaving out ids from {@code skipFrom} to
+   * {@code skipTo} (a batch still in flight; none when {@code skipTo < skipFrom}). Owning every lane, the
+   * lane condition is left out: it would be compared against 64 values for every row read.
+   */
+  List<OutboxRow> fetch(int limit, long skipFrom, long skipTo) throws SQLException {
+    boolean allLanes = owned.size() == Outbox.LANES;
+    boolean skip = skipTo >= skipFrom;
+    StringBuilder sql = new StringBuilder(columns);
+    if (!allLanes || skip) {
+      sql.append(" WHERE ");
+      sql.append(allLanes ? "" : "lane = ANY(?::int[])").append(!allLanes && skip ? " AND " : "");
+      sql.append(skip ? "(id < ? OR id > ?)" : "");
+    }
+    sql.append(" ORDER BY id LIMIT ?");
+    List<OutboxRow> rows = new ArrayList<>(Math.min(limit, 10_000));
+    try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
+      int p = 1;
+      if (!allLanes) {
+        ps.setObject(p++, lanes());
+      }
+      if (skip) {
+        ps.setLong(p++, skipFrom);
+        ps.setLong(p++, skipTo);
+      }
+      ps.setInt(p, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           rows.add(new OutboxRow(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getBytes(4), rs.getBytes(5),
@@ -105,21 +135,28 @@ final class RelaySession implements AutoCloseable {
     return rows;
   }
 
+  private int[] lanes() {
+    return owned.stream().mapToInt(Integer::intValue).toArray();
+  }
+
   /** Deletes published rows by id (never by range: a smaller id may commit later than a larger one). */
   void delete(List<Long> ids) throws SQLException {
     if (ids.isEmpty()) {
       return;
     }
     try (PreparedStatement ps = connection.prepareStatement(delete)) {
-      ps.setArray(1, connection.createArrayOf("int8", ids.toArray()));
+      ps.setObject(1, ids.stream().mapToLong(Long::longValue).toArray()); // binary int8[], no boxing
       ps.executeUpdate();
     }
   }
 
   /** {@code [rows, age of the oldest in ms]} of the owned lanes. */
   long[] backlog() throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(stats)) {
-      ps.setArray(1, connection.createArrayOf("int4", owned.toArray()));
+    boolean allLanes = owned.size() == Outbox.LANES;
+    try (PreparedStatement ps = connection.prepareStatement(allLanes ? statsAll : stats)) {
+      if (!allLanes) {
+        ps.setObject(1, lanes());
+      }
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return new long[] {rs.getLong(1), rs.getLong(2)};
@@ -134,7 +171,7 @@ final class RelaySession implements AutoCloseable {
   }
 
   /**
-   * Releases the lanes and the LISTEN explicitly, then closes: a pool (HikariCP) keeps the physical
+   * Releases the lanes and the LISTEN and resets {@code synchronous_commit} explicitly, then closes: a pool (HikariCP) keeps the physical
    * connection open on close(), and with it every session-level lock. If the statement fails the connection
    * is broken: the server ended the session (and released its locks), and the pool evicts it.
    */
@@ -144,6 +181,7 @@ final class RelaySession implements AutoCloseable {
     try (Statement s = connection.createStatement()) {
       s.execute("SELECT pg_advisory_unlock_all()");
       s.execute("UNLISTEN *");
+      s.execute("RESET synchronous_commit"); // the pool hands this connection to others next
     } catch (SQLException e) {
       // broken connection: its session, and so its locks, ended with it
     }
