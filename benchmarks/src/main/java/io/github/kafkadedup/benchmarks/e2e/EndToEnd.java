@@ -60,8 +60,7 @@ public final class EndToEnd {
    */
   static String run(E2eOptions options) throws Exception {
     TestKafka kafka = TestKafka.get();
-    String topic = kafka.createTopic("e2e-orders", options.partitions());
-    awaitLeaders(kafka, topic, options.partitions());
+    String topic = newTopic(kafka, "e2e-orders", options.partitions());
     double produceSeconds = produce(kafka, topic, options.records());
     Map<Mode, List<RunResult>> results = new EnumMap<>(Mode.class);
     if (options.warmupRecords() > 0) {
@@ -104,6 +103,13 @@ public final class EndToEnd {
     }
   }
 
+  /** A new topic whose partitions all have a leader. */
+  private static String newTopic(TestKafka kafka, String prefix, int partitions) throws Exception {
+    String topic = kafka.createTopic(prefix, partitions);
+    awaitLeaders(kafka, topic, partitions);
+    return topic;
+  }
+
   private static double produce(TestKafka kafka, String topic, int records) {
     Map<String, Object> props = kafka.producerProps();
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
@@ -136,9 +142,10 @@ public final class EndToEnd {
         }
         db.execute("CHECKPOINT"); // every mode starts where a full-page image follows each first touch
       }
-      DataSource pool = db.pool(options.consumers() + 1);
-      RunProbe probe = new RunProbe(target);
+      DataSource pool = db.pool(options.consumers() + 2); // + the relay's connection in the outbox mode
+      RunProbe probe = new RunProbe(target, mode.sends());
       Map<String, Object> props = TestKafka.get().consumerProps(groupId);
+      String outTopic = mode.sends() ? newTopic(TestKafka.get(), "e2e-out", options.partitions()) : null;
       long wal0;
       long pgCpu0;
       try (Connection c = pool.getConnection()) {
@@ -147,7 +154,11 @@ public final class EndToEnd {
       }
       long wal1;
       long pgCpu1;
-      try (Group group = new Group(mode, options, props, topic, pool, probe)) {
+      try (AutoCloseable group = mode.spring()
+              ? new SpringGroup(mode, options, TestKafka.get().bootstrapServers(), groupId, topic, db.jdbcUrl(),
+                  db.user(), db.password(), probe)
+              : new Group(mode, options, props, topic, pool, probe, outTopic);
+          DeliveryWatch watch = outTopic == null ? null : new DeliveryWatch(TestKafka.get(), outTopic, probe)) {
         probe.await(Duration.ofSeconds(120 + target / 500));
         try (Connection c = pool.getConnection()) {
           wal1 = BenchDatabase.walPosition(c);

@@ -64,5 +64,6 @@ public final class RelayThroughput {
       System.out.printf(Locale.ROOT, "relay throughput: %,d rows in %.1f s = %,.0f rows/s (%d relay(s), batch %d)%n",
           rows, seconds, rows / seconds, relays, batchSize);
     }
+    System.exit(0); // the in-process broker and embedded server keep non-daemon threads
   }
 }
