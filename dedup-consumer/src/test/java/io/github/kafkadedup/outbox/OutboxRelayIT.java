@@ -119,8 +119,10 @@ class OutboxRelayIT {
       Future<?> writing = write(pool, topic, 4, 60, 10, 0);
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
           .until(() -> fx.db.queryLong("SELECT coalesce(max(id), 0) FROM outbox") > 800);
-      child.kill();
+      // checked before the kill: after it, the server may end the child's session (and free its lanes) before
+      // kill() returns, and the survivor's next rebalance (300 ms) may come before this thread runs again
       assertThat(survivor.ownedLanes()).as("nothing to take while the child lived").isEmpty();
+      child.kill();
       await().atMost(Duration.ofSeconds(15)).until(() -> survivor.ownedLanes().size() == 64);
       writing.get();
 

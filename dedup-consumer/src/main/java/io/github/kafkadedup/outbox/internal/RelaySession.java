@@ -98,28 +98,34 @@ final class RelaySession implements AutoCloseable {
 
   /**
    * The oldest {@code limit} rows of the owned lanes, in id order, leaving out ids from {@code skipFrom} to
-   * {@code skipTo} (a batch still in flight; none when {@code skipTo < skipFrom}). Owning every lane, the
-   * lane condition is left out: it would be compared against 64 values for every row read.
+   * {@code skipTo} (a batch still in flight; none when {@code skipTo < skipFrom}). The two sides are read by
+   * two index range scans, so the rows in flight are not visited again. Owning every lane, the lane
+   * condition is left out: it would be compared against 64 values for every row read.
    */
   List<OutboxRow> fetch(int limit, long skipFrom, long skipTo) throws SQLException {
     boolean allLanes = owned.size() == Outbox.LANES;
     boolean skip = skipTo >= skipFrom;
-    StringBuilder sql = new StringBuilder(columns);
-    if (!allLanes || skip) {
-      sql.append(" WHERE ");
-      sql.append(allLanes ? "" : "lane = ANY(?::int[])").append(!allLanes && skip ? " AND " : "");
-      sql.append(skip ? "(id < ? OR id > ?)" : "");
-    }
-    sql.append(" ORDER BY id LIMIT ?");
+    String lanes = allLanes ? "" : "lane = ANY(?::int[])";
+    String sql = !skip
+        ? columns + (allLanes ? "" : " WHERE " + lanes) + " ORDER BY id LIMIT ?"
+        : "SELECT * FROM ((" + columns + " WHERE " + (allLanes ? "" : lanes + " AND ") + "id < ? ORDER BY id LIMIT ?)"
+            + " UNION ALL (" + columns + " WHERE " + (allLanes ? "" : lanes + " AND ") + "id > ? ORDER BY id LIMIT ?))"
+            + " below_and_above ORDER BY id LIMIT ?";
     List<OutboxRow> rows = new ArrayList<>(Math.min(limit, 10_000));
-    try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
       int p = 1;
-      if (!allLanes) {
-        ps.setObject(p++, lanes());
-      }
-      if (skip) {
-        ps.setLong(p++, skipFrom);
-        ps.setLong(p++, skipTo);
+      if (!skip) {
+        if (!allLanes) {
+          ps.setObject(p++, lanes());
+        }
+      } else {
+        for (long bound : new long[] {skipFrom, skipTo}) {
+          if (!allLanes) {
+            ps.setObject(p++, lanes());
+          }
+          ps.setLong(p++, bound);
+          ps.setInt(p++, limit);
+        }
       }
       ps.setInt(p, limit);
       try (ResultSet rs = ps.executeQuery()) {
