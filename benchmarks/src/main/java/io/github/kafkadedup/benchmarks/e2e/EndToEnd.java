@@ -174,11 +174,17 @@ public final class EndToEnd {
   }
 
   /** CPU time of the PostgreSQL server's processes, when it runs on this machine. */
-  static final class PostgresCpu {
+  public static final class PostgresCpu {
     private PostgresCpu() {}
 
-    /** Sum over the postmaster and its children, or -1 when they cannot be seen from here. */
-    static long nanos(Connection c) throws SQLException {
+    /**
+     * Sum over the postmaster and its children, or -1 when they cannot be seen from here.
+     *
+     * @param c a connection to the server
+     * @return CPU nanoseconds, or -1
+     * @throws SQLException on database failure
+     */
+    public static long nanos(Connection c) throws SQLException {
       long pid;
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
         rs.next();
