@@ -48,8 +48,7 @@ public final class RelayThroughput {
       System.out.printf(Locale.ROOT, "filled %,d rows in %.1f s%n", rows, (System.nanoTime() - fill) / 1e9);
       DataSource pool = db.pool(relays + 1);
       IdempotentProducerConfig producer = IdempotentProducerConfig.builder()
-          .bootstrapServers(kafka.bootstrapServers()).override("linger.ms", 5).override("batch.size", 262_144)
-          .build();
+          .bootstrapServers(kafka.bootstrapServers()).build(); // the relay's defaults: linger.ms 0, batch.size 256 kB
       OutboxRelay[] running = new OutboxRelay[relays];
       long wal0;
       long cpu0;

@@ -27,6 +27,9 @@ final class Publisher implements AutoCloseable {
   Publisher(Map<String, Object> settings) {
     Map<String, Object> withDefaults = new HashMap<>(settings);
     withDefaults.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, DEFAULT_BATCH_SIZE);
+    // a batch is handed over in one go and then waited for (flush, or after reading the next batch): lingering
+    // would only delay it; the producer still batches whatever accumulates while its requests are in flight
+    withDefaults.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
     this.producer = new KafkaProducer<>(withDefaults, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
