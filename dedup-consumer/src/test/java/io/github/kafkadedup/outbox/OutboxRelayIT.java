@@ -129,9 +129,11 @@ class OutboxRelayIT {
       List<ConsumerRecord<String, String>> published = fx.read(topic, 2_400, Duration.ofSeconds(60));
       long distinct = published.stream().map(OutboxFixture::idempotencyKey).distinct().count();
       System.out.println("killed relay: " + published.size() + " published, " + (published.size() - distinct)
-          + " published twice (the batch in flight at the kill)");
+          + " published twice (the batches in flight at the kill)");
       assertThat(distinct).as("every row published").isEqualTo(2_400);
-      assertThat(published.size() - distinct).as("at most one batch published twice").isLessThanOrEqualTo(200);
+      // the child's batches are 200 rows; while a backlog drains, the relay reads (and hands to its producer)
+      // the next batch before it deletes the one in flight, so a kill can leave two batches to publish again
+      assertThat(published.size() - distinct).as("at most two batches published twice").isLessThanOrEqualTo(400);
       assertOrderPerKey(published);
       await().atMost(Duration.ofSeconds(10)).until(() -> fx.outboxRows() == 0);
     } finally {
