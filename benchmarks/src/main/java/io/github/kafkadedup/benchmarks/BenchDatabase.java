@@ -72,6 +72,21 @@ public final class BenchDatabase implements AutoCloseable {
     return db.newDataSource(size);
   }
 
+  /** @return the JDBC URL of this database */
+  public String jdbcUrl() {
+    return db.jdbcUrl();
+  }
+
+  /** @return the user to connect as */
+  public String user() {
+    return db.user();
+  }
+
+  /** @return that user's password */
+  public String password() {
+    return db.password();
+  }
+
   /**
    * A new HikariCP pool on this database whose connections go through {@code proxy}, closed with it.
    *
@@ -157,11 +172,6 @@ public final class BenchDatabase implements AutoCloseable {
       }
     }
     return out.append(", synchronous_commit=on (set on every benchmark database)").toString();
-  }
-
-  /** @return the JDBC URL of this database */
-  public String jdbcUrl() {
-    return db.jdbcUrl();
   }
 
   /** Closes the pools and drops the database. */

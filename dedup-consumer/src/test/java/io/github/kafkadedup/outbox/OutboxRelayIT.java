@@ -119,17 +119,21 @@ class OutboxRelayIT {
       Future<?> writing = write(pool, topic, 4, 60, 10, 0);
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
           .until(() -> fx.db.queryLong("SELECT coalesce(max(id), 0) FROM outbox") > 800);
-      child.kill();
+      // checked before the kill: after it, the server may end the child's session (and free its lanes) before
+      // kill() returns, and the survivor's next rebalance (300 ms) may come before this thread runs again
       assertThat(survivor.ownedLanes()).as("nothing to take while the child lived").isEmpty();
+      child.kill();
       await().atMost(Duration.ofSeconds(15)).until(() -> survivor.ownedLanes().size() == 64);
       writing.get();
 
       List<ConsumerRecord<String, String>> published = fx.read(topic, 2_400, Duration.ofSeconds(60));
       long distinct = published.stream().map(OutboxFixture::idempotencyKey).distinct().count();
       System.out.println("killed relay: " + published.size() + " published, " + (published.size() - distinct)
-          + " published twice (the batch in flight at the kill)");
+          + " published twice (the batches in flight at the kill)");
       assertThat(distinct).as("every row published").isEqualTo(2_400);
-      assertThat(published.size() - distinct).as("at most one batch published twice").isLessThanOrEqualTo(200);
+      // the child's batches are 200 rows; while a backlog drains, the relay reads (and hands to its producer)
+      // the next batch before it deletes the one in flight, so a kill can leave two batches to publish again
+      assertThat(published.size() - distinct).as("at most two batches published twice").isLessThanOrEqualTo(400);
       assertOrderPerKey(published);
       await().atMost(Duration.ofSeconds(10)).until(() -> fx.outboxRows() == 0);
     } finally {

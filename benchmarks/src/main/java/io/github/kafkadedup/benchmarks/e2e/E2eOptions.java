@@ -11,7 +11,8 @@ import java.util.Locale;
  * @param records records produced to the topic and consumed by each run (default 1,000,000)
  * @param partitions partitions of the topic (default 12)
  * @param runs measured runs per mode, the median is reported (default 3)
- * @param modes the modes to run, in order (default all)
+ * @param modes the modes to run, in order (default baseline, claims, offsets, offsets-only, per-record; also
+ *     outbox, direct-send, spring-alo, spring-record, spring-batch)
  * @param perRecordRecords records consumed by a per-record-transaction run, which is ~50x slower; its
  *     rate is measured on this prefix (default 30,000)
  * @param warmupRecords records consumed by one unreported warm-up run per mode (default 20,000)
@@ -33,7 +34,7 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
     int records = 1_000_000;
     int partitions = 12;
     int runs = 3;
-    List<Mode> modes = List.of(Mode.values());
+    List<Mode> modes = Mode.DEFAULTS;
     int perRecord = 30_000;
     int warmup = 20_000;
     int consumers = 1;
@@ -98,8 +99,9 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
       try {
         out.add(Mode.valueOf(part.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--modes must list baseline, claims, offsets, offsets-only, per-record, replay, but "
-            + "has '" + part + "'", e);
+        throw new IllegalArgumentException("--modes must list baseline, claims, offsets, offsets-only, "
+            + "per-record, replay, outbox, direct-send, spring-alo, spring-record, spring-batch, but has '" + part
+            + "'", e);
       }
     }
     if (out.isEmpty()) {

@@ -63,8 +63,7 @@ public final class EndToEnd {
    */
   static String run(E2eOptions options) throws Exception {
     TestKafka kafka = TestKafka.get();
-    String topic = kafka.createTopic("e2e-orders", options.partitions());
-    awaitLeaders(kafka, topic, options.partitions());
+    String topic = newTopic(kafka, "e2e-orders", options.partitions());
     double produceSeconds = produce(kafka, topic, options.records(), options.uuidv7Keys());
     Map<Mode, List<RunResult>> results = new EnumMap<>(Mode.class);
     if (options.warmupRecords() > 0) {
@@ -107,6 +106,13 @@ public final class EndToEnd {
     }
   }
 
+  /** A new topic whose partitions all have a leader. */
+  private static String newTopic(TestKafka kafka, String prefix, int partitions) throws Exception {
+    String topic = kafka.createTopic(prefix, partitions);
+    awaitLeaders(kafka, topic, partitions);
+    return topic;
+  }
+
   private static double produce(TestKafka kafka, String topic, int records, boolean uuidv7) {
     Map<String, Object> props = kafka.producerProps();
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
@@ -139,7 +145,8 @@ public final class EndToEnd {
       if (options.prefillClaims() > 0 && mode.claimsKeys()) {
         ClaimPrefill.fill(db, groupId, options.prefillClaims(), options.uuidv7Keys()); // the group id is the scope
       }
-      DataSource pool = proxy == null ? db.pool(options.consumers() + 1) : db.poolVia(proxy, options.consumers() + 1);
+      int connections = options.consumers() + 2; // + the relay's connection in the outbox mode
+      DataSource pool = proxy == null ? db.pool(connections) : db.poolVia(proxy, connections);
       Map<String, Object> props = TestKafka.get().consumerProps(groupId);
       if (mode == Mode.REPLAY) {
         firstPass(options, props, topic, pool, target, groupId);
@@ -147,7 +154,8 @@ public final class EndToEnd {
       if (options.prefillClaims() > 0) {
         db.execute("CHECKPOINT"); // every mode starts where a full-page image follows each first touch
       }
-      RunProbe probe = new RunProbe(target);
+      RunProbe probe = new RunProbe(target, mode.sends());
+      String outTopic = mode.sends() ? newTopic(TestKafka.get(), "e2e-out", options.partitions()) : null;
       long wal0;
       long pgCpu0;
       try (Connection c = pool.getConnection()) {
@@ -156,7 +164,11 @@ public final class EndToEnd {
       }
       long wal1;
       long pgCpu1;
-      try (Group group = new Group(mode, options, props, topic, pool, probe)) {
+      try (AutoCloseable group = mode.spring()
+              ? new SpringGroup(mode, options, TestKafka.get().bootstrapServers(), groupId, topic, db.jdbcUrl(),
+                  db.user(), db.password(), probe)
+              : new Group(mode, options, props, topic, pool, probe, outTopic);
+          DeliveryWatch watch = outTopic == null ? null : new DeliveryWatch(TestKafka.get(), outTopic, probe)) {
         probe.await(Duration.ofSeconds(120 + target / 500));
         try (Connection c = pool.getConnection()) {
           wal1 = BenchDatabase.walPosition(c);
@@ -196,11 +208,17 @@ public final class EndToEnd {
   }
 
   /** CPU time of the PostgreSQL server's processes, when it runs on this machine. */
-  static final class PostgresCpu {
+  public static final class PostgresCpu {
     private PostgresCpu() {}
 
-    /** Sum over the postmaster and its children, or -1 when they cannot be seen from here. */
-    static long nanos(Connection c) throws SQLException {
+    /**
+     * Sum over the postmaster and its children, or -1 when they cannot be seen from here.
+     *
+     * @param c a connection to the server
+     * @return CPU nanoseconds, or -1
+     * @throws SQLException on database failure
+     */
+    public static long nanos(Connection c) throws SQLException {
       long pid;
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
         rs.next();

@@ -18,18 +18,27 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
 
 /** The consumer threads of one run, each running the {@link Mode}'s loop; closing stops and joins them. */
 final class Group implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final List<Runnable> stoppers = new ArrayList<>();
+  private final List<Runnable> closers = new ArrayList<>();
 
   Group(Mode mode, E2eOptions options, Map<String, Object> consumerProps, String topic, DataSource pool,
       RunProbe probe) {
+    this(mode, options, consumerProps, topic, pool, probe, null);
+  }
+
+  /** @param outTopic where the send modes send one record per consumed record (null for the others) */
+  Group(Mode mode, E2eOptions options, Map<String, Object> consumerProps, String topic, DataSource pool,
+      RunProbe probe, @Nullable String outTopic) {
     Map<String, Object> props = new HashMap<>(consumerProps);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, options.maxPollRecords());
     for (int i = 0; i < options.consumers(); i++) {
@@ -45,6 +54,10 @@ final class Group implements AutoCloseable {
           yield plain(props, topic, pool, probe, (c, batch) -> perRecord(c, batch, options, scope, store));
         }
         case CLAIMS, OFFSETS, OFFSETS_ONLY, REPLAY -> dedup(props, topic, pool, probe, options, mode);
+        case OUTBOX, DIRECT_SEND -> Sends.consumer(mode, props, topic, pool, probe, options,
+            Objects.requireNonNull(outTopic, "outTopic"), stoppers, closers);
+        case SPRING_ALO, SPRING_RECORD, SPRING_BATCH ->
+            throw new IllegalArgumentException(mode + " runs in a SpringGroup");
       };
       threads.add(Thread.ofPlatform().name(name).start(body));
     }
@@ -114,5 +127,6 @@ final class Group implements AutoCloseable {
     for (Thread t : threads) {
       t.join(60_000);
     }
+    closers.forEach(Runnable::run); // after the consumers: e.g. the relay, or the producer they send with
   }
 }

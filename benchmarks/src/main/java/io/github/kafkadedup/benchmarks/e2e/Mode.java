@@ -16,7 +16,26 @@ enum Mode {
    * {@code DedupConsumer} as in {@link #CLAIMS}, replaying after a group reset: an unmeasured pass claims
    * the records, the consumer group is deleted, and the measured pass reads them again (100 % duplicates).
    */
-  REPLAY("kafka-dedup, key claims, replay after a group reset (100 % duplicates)");
+  REPLAY("kafka-dedup, key claims, replay after a group reset (100 % duplicates)"),
+  /**
+   * {@code DedupConsumer}, and one {@code DedupContext.send} per record through the outbox; a relay in the same
+   * process publishes; timed until the outgoing topic holds every record.
+   */
+  OUTBOX("kafka-dedup + one outbox send per record, relay in process, until all are on the outgoing topic"),
+  /**
+   * {@code DedupConsumer}, and one {@code KafkaProducer.send} per record from the handler (flushed before the
+   * transaction commits: at-least-once sends); timed until the outgoing topic holds every record.
+   */
+  DIRECT_SEND("kafka-dedup + one KafkaProducer send per record (at-least-once), until all are on the topic"),
+  /** An at-least-once Spring Boot record {@code @KafkaListener} (no kafka-dedup): one autocommit insert each. */
+  SPRING_ALO("Spring Boot record listener, at-least-once (no kafka-dedup)"),
+  /** A Spring Boot record {@code @KafkaListener} with kafka-dedup's starter. */
+  SPRING_RECORD("Spring Boot record listener, kafka-dedup starter"),
+  /** A Spring Boot batch {@code @KafkaListener} with kafka-dedup's starter. */
+  SPRING_BATCH("Spring Boot batch listener, kafka-dedup starter");
+
+  /** The modes run when {@code --modes} is not given (the Spring and send modes are asked for by name). */
+  static final java.util.List<Mode> DEFAULTS = java.util.List.of(BASELINE, CLAIMS, OFFSETS, OFFSETS_ONLY, PER_RECORD);
 
   final String label;
 
@@ -26,6 +45,16 @@ enum Mode {
 
   /** Whether this mode claims dedup keys (and so meets a pre-filled claim table). */
   boolean claimsKeys() {
-    return this == CLAIMS || this == OFFSETS || this == PER_RECORD || this == REPLAY;
+    return this != BASELINE && this != OFFSETS_ONLY && this != SPRING_ALO;
+  }
+
+  /** Whether each consumed record is sent on to an outgoing topic (and the run ends when all arrived). */
+  boolean sends() {
+    return this == OUTBOX || this == DIRECT_SEND;
+  }
+
+  /** Whether the consumer is a Spring Boot application. */
+  boolean spring() {
+    return this == SPRING_ALO || this == SPRING_RECORD || this == SPRING_BATCH;
   }
 }

@@ -66,7 +66,32 @@ record RunResult(int records, double recordsPerSecond, double cycleP50Millis, do
           median(fresh, RunResult::recordsPerSecond) / median(replay, RunResult::recordsPerSecond),
           median(replay, RunResult::postgresCpuMicrosPerRecord) / median(fresh, RunResult::postgresCpuMicrosPerRecord)));
     }
+    appendPairs(out, results);
     return out.toString();
+  }
+
+  /** The issues' own comparisons, of medians from the same run: issue 14's and issue 15's targets. */
+  private static void appendPairs(StringBuilder out, Map<Mode, List<RunResult>> results) {
+    Mode[][] pairs = {{Mode.OUTBOX, Mode.DIRECT_SEND}, {Mode.SPRING_RECORD, Mode.CLAIMS},
+        {Mode.SPRING_BATCH, Mode.CLAIMS}, {Mode.SPRING_RECORD, Mode.SPRING_ALO}};
+    boolean header = false;
+    for (Mode[] pair : pairs) {
+      List<RunResult> a = results.get(pair[0]);
+      List<RunResult> b = results.get(pair[1]);
+      if (a == null || b == null) {
+        continue;
+      }
+      if (!header) {
+        out.append("\n| comparison (medians) | ratio |\n| --- | ---: |\n");
+        header = true;
+      }
+      out.append(String.format(Locale.ROOT, "| %s / %s | %.2fx |%n", name(pair[0]), name(pair[1]),
+          median(a, RunResult::recordsPerSecond) / median(b, RunResult::recordsPerSecond)));
+    }
+  }
+
+  private static String name(Mode mode) {
+    return mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   /** A cycle time, or n/a when a run had fewer than two batches. */

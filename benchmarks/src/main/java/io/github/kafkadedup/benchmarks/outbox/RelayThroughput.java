@@ -1,9 +1,11 @@
 package io.github.kafkadedup.benchmarks.outbox;
 
 import io.github.kafkadedup.benchmarks.BenchDatabase;
+import io.github.kafkadedup.benchmarks.e2e.EndToEnd;
 import io.github.kafkadedup.outbox.OutboxRelay;
 import io.github.kafkadedup.producer.IdempotentProducerConfig;
 import io.github.kafkadedup.testsupport.TestKafka;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.Locale;
 import javax.sql.DataSource;
@@ -46,9 +48,14 @@ public final class RelayThroughput {
       System.out.printf(Locale.ROOT, "filled %,d rows in %.1f s%n", rows, (System.nanoTime() - fill) / 1e9);
       DataSource pool = db.pool(relays + 1);
       IdempotentProducerConfig producer = IdempotentProducerConfig.builder()
-          .bootstrapServers(kafka.bootstrapServers()).override("linger.ms", 5).override("batch.size", 262_144)
-          .build();
+          .bootstrapServers(kafka.bootstrapServers()).build(); // the relay's defaults: linger.ms 0, batch.size 256 kB
       OutboxRelay[] running = new OutboxRelay[relays];
+      long wal0;
+      long cpu0;
+      try (Connection c = pool.getConnection()) {
+        wal0 = BenchDatabase.walPosition(c);
+        cpu0 = EndToEnd.PostgresCpu.nanos(c);
+      }
       long start = System.nanoTime();
       for (int i = 0; i < relays; i++) {
         running[i] = OutboxRelay.builder(pool, producer).name("bench-" + i).batchSize(batchSize)
@@ -58,11 +65,21 @@ public final class RelayThroughput {
         Thread.sleep(200);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
+      long wal1;
+      long cpu1;
+      try (Connection c = pool.getConnection()) {
+        wal1 = BenchDatabase.walPosition(c);
+        cpu1 = EndToEnd.PostgresCpu.nanos(c);
+      }
       for (OutboxRelay relay : running) {
         relay.close();
       }
       System.out.printf(Locale.ROOT, "relay throughput: %,d rows in %.1f s = %,.0f rows/s (%d relay(s), batch %d)%n",
           rows, seconds, rows / seconds, relays, batchSize);
+      System.out.printf(Locale.ROOT, "WAL %.0f bytes/row, PostgreSQL CPU %s us/row (server-wide, over the drain)%n",
+          (double) (wal1 - wal0) / rows, cpu0 < 0 || cpu1 < 0 ? "n/a"
+              : String.format(Locale.ROOT, "%.1f", (cpu1 - cpu0) / 1e3 / rows));
     }
+    System.exit(0); // the in-process broker and embedded server keep non-daemon threads
   }
 }

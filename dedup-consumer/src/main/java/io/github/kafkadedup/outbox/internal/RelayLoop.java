@@ -34,6 +34,8 @@ public final class RelayLoop implements OutboxRelay, Runnable {
   private @Nullable Thread thread;
   private @Nullable RelaySession session;
   private @Nullable Publisher publisher;
+  /** Sent in the previous round, acknowledgements not collected yet (only while a backlog drains). */
+  private Publisher.@Nullable Pending inFlight;
   private long nextRebalance;
   private long nextStats;
   private int failures;
@@ -74,6 +76,7 @@ public final class RelayLoop implements OutboxRelay, Runnable {
         round();
       }
     } finally {
+      finishInFlight();
       dropSession();
       if (publisher != null) {
         if (Thread.currentThread().isInterrupted()) {
@@ -86,37 +89,68 @@ public final class RelayLoop implements OutboxRelay, Runnable {
     }
   }
 
-  /** One round: connect, take lanes, publish a batch or wait; failures back off. */
+  /**
+   * One round: connect, take lanes, read a batch, hand it to the producer, then collect the acknowledgements
+   * of the batch sent in the previous round and delete its rows; wait when there is nothing to do; failures
+   * back off. While a full batch is in flight the next one is read (leaving out the ids of the one in
+   * flight), so that Kafka's round trip overlaps PostgreSQL's.
+   */
   private void round() {
     try {
       RelaySession s = session();
       maybeRebalance(s);
       maybeReportBacklog(s);
-      List<OutboxRow> rows = s.owned().isEmpty() ? List.of() : s.fetch(settings.batchSize());
-      if (rows.isEmpty()) {
-        await(s, settings.pollInterval().toMillis());
-        return;
+      Publisher.Pending previous = inFlight;
+      if (previous != null && !previous.excludableByRange()) {
+        inFlight = null;
+        finish(s, previous, true);
+        previous = null;
       }
-      Publisher.Outcome outcome = publisher().publish(rows);
-      s.delete(outcome.published());
-      settings.metrics().published(settings.name(), outcome.published().size());
-      for (var unpublishable : outcome.unpublishable().entrySet()) {
-        hold(s, unpublishable.getKey(), unpublishable.getValue());
+      List<OutboxRow> rows = s.owned().isEmpty() ? List.of()
+          : previous == null ? s.fetch(settings.batchSize())
+          : s.fetch(settings.batchSize(), previous.firstId(), previous.lastId());
+      inFlight = rows.isEmpty() ? null : publisher().send(rows);
+      if (previous != null) {
+        finish(s, previous, false);
       }
-      if (outcome.failure() != null) {
-        fail("publish", outcome.failure());
-      } else {
-        failures = 0;
+      if (rows.size() < settings.batchSize()) { // caught up: nothing to overlap the last batch with
+        Publisher.Pending last = inFlight;
+        inFlight = null;
+        if (last != null) {
+          finish(s, last, true);
+        } else if (previous == null) {
+          await(s, settings.pollInterval().toMillis());
+        }
       }
     } catch (SQLException e) {
+      inFlight = null; // not deleted: published again by whoever owns its lanes next
       dropSession(); // its lanes are released with the connection: another relay may take them
       fail("database", e);
     } catch (RuntimeException e) {
       // an unexpected producer or driver state: start over with a new producer and session rather than
       // let the thread die while the service keeps running without a relay
+      inFlight = null;
       dropSession();
       renewPublisher();
       fail("relay", e);
+    }
+  }
+
+  /** Collects a sent batch's acknowledgements ({@code flush} first if nothing follows it) and deletes its rows. */
+  private void finish(RelaySession s, Publisher.Pending batch, boolean flush) throws SQLException {
+    if (flush) {
+      publisher().flush();
+    }
+    Publisher.Outcome outcome = batch.await();
+    s.delete(outcome.published());
+    settings.metrics().published(settings.name(), outcome.published().size());
+    for (var unpublishable : outcome.unpublishable().entrySet()) {
+      hold(s, unpublishable.getKey(), unpublishable.getValue());
+    }
+    if (outcome.failure() != null) {
+      fail("publish", outcome.failure());
+    } else {
+      failures = 0;
     }
   }
 
@@ -136,6 +170,20 @@ public final class RelayLoop implements OutboxRelay, Runnable {
   private static long size(OutboxRow row) {
     return (row.key() == null ? 0L : row.key().length) + (row.value() == null ? 0L : row.value().length)
         + (row.headers() == null ? 0L : row.headers().length);
+  }
+
+  /** On the way out: the batch in flight is acknowledged and deleted if it can be, so it is not sent twice. */
+  private void finishInFlight() {
+    Publisher.Pending last = inFlight;
+    inFlight = null;
+    if (last != null && session != null && publisher != null && !Thread.currentThread().isInterrupted()) {
+      try {
+        finish(session, last, true);
+      } catch (SQLException | RuntimeException e) {
+        log.warn("[{}] could not delete the last batch's rows; another relay publishes them again: {}",
+            settings.name(), e.toString());
+      }
+    }
   }
 
   private void renewPublisher() {

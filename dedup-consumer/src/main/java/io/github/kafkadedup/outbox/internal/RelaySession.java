@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,12 +27,13 @@ final class RelaySession implements AutoCloseable {
   private final int lockSpace;
   private final Set<Integer> owned = new TreeSet<>();
   private final String acquire;
-  private final String fetch;
+  private final String columns;
   private final String delete;
   private final String deletePublished;
   private final String holdDeadLetter;
   private final String holdRow;
   private final String stats;
+  private final String statsAll;
 
   private RelaySession(Connection connection, DedupSchema schema) throws SQLException {
     this.connection = connection;
@@ -42,8 +44,7 @@ final class RelaySession implements AutoCloseable {
     this.acquire = "SELECT l FROM (SELECT l FROM generate_series(0, " + (Outbox.LANES - 1) + ") AS g(l) "
         + "WHERE l <> ALL(?::int[]) ORDER BY (l + ?) % " + Outbox.LANES + " OFFSET 0) free "
         + "WHERE pg_try_advisory_lock(?, l) LIMIT ?"; // LIMIT stops the scan: no lock beyond the wanted count
-    this.fetch = "SELECT id, lane, topic, record_key, record_value, headers, dead_letter_id FROM " + table
-        + " WHERE lane = ANY(?::int[]) ORDER BY id LIMIT ?";
+    this.columns = "SELECT id, lane, topic, record_key, record_value, headers, dead_letter_id FROM " + table;
     this.delete = "DELETE FROM " + table + " WHERE id = ANY(?::bigint[])";
     // only for batches with dead letters, so the plain delete stays one statement on one table; one
     // statement (autocommit) so that a published dead letter is never left pending with its row gone
@@ -56,8 +57,9 @@ final class RelaySession implements AutoCloseable {
         + "headers) INSERT INTO " + deadLetters + " (state, reason, source_topic, record_key, record_value, headers, "
         + "exception_class, exception_message, attempts, last_error) SELECT 'held', 'unpublishable', topic, "
         + "record_key, record_value, headers, ?, ?, 1, ? FROM d";
-    this.stats = "SELECT count(*), coalesce((extract(epoch FROM clock_timestamp() - min(created_at)) * 1000)"
-        + "::bigint, 0) FROM " + table + " WHERE lane = ANY(?::int[])";
+    this.statsAll = "SELECT count(*), coalesce((extract(epoch FROM clock_timestamp() - min(created_at)) * 1000)"
+        + "::bigint, 0) FROM " + table;
+    this.stats = statsAll + " WHERE lane = ANY(?::int[])";
   }
 
   static RelaySession open(DataSource dataSource, DedupSchema schema) throws SQLException {
@@ -67,6 +69,10 @@ final class RelaySession implements AutoCloseable {
       RelaySession session = new RelaySession(c, schema);
       try (Statement s = c.createStatement()) {
         s.execute("LISTEN \"" + OutboxWriter.channel(schema) + "\"");
+        // the relay's only writes are the DELETEs of published rows: one lost in a server crash makes its rows
+        // publish again (with the same idempotency keys), as a relay killed before its DELETE does. So the
+        // relay does not wait for the WAL flush (nor a synchronous standby) at every batch's commit.
+        s.execute("SET synchronous_commit = off");
       }
       return session;
     } catch (SQLException | RuntimeException e) {
@@ -102,10 +108,41 @@ final class RelaySession implements AutoCloseable {
 
   /** The oldest {@code limit} rows of the owned lanes, in id order. */
   List<OutboxRow> fetch(int limit) throws SQLException {
-    List<OutboxRow> rows = new ArrayList<>();
-    try (PreparedStatement ps = connection.prepareStatement(fetch)) {
-      ps.setArray(1, connection.createArrayOf("int4", owned.toArray()));
-      ps.setInt(2, limit);
+    return fetch(limit, 0, -1);
+  }
+
+  /**
+   * The oldest {@code limit} rows of the owned lanes, in id order, leaving out ids from {@code skipFrom} to
+   * {@code skipTo} (a batch still in flight; none when {@code skipTo < skipFrom}). The two sides are read by
+   * two index range scans, so the rows in flight are not visited again. Owning every lane, the lane
+   * condition is left out: it would be compared against 64 values for every row read.
+   */
+  List<OutboxRow> fetch(int limit, long skipFrom, long skipTo) throws SQLException {
+    boolean allLanes = owned.size() == Outbox.LANES;
+    boolean skip = skipTo >= skipFrom;
+    String lanes = allLanes ? "" : "lane = ANY(?::int[])";
+    String sql = !skip
+        ? columns + (allLanes ? "" : " WHERE " + lanes) + " ORDER BY id LIMIT ?"
+        : "SELECT * FROM ((" + columns + " WHERE " + (allLanes ? "" : lanes + " AND ") + "id < ? ORDER BY id LIMIT ?)"
+            + " UNION ALL (" + columns + " WHERE " + (allLanes ? "" : lanes + " AND ") + "id > ? ORDER BY id LIMIT ?))"
+            + " below_and_above ORDER BY id LIMIT ?";
+    List<OutboxRow> rows = new ArrayList<>(Math.min(limit, 10_000));
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      int p = 1;
+      if (!skip) {
+        if (!allLanes) {
+          ps.setObject(p++, lanes());
+        }
+      } else {
+        for (long bound : new long[] {skipFrom, skipTo}) {
+          if (!allLanes) {
+            ps.setObject(p++, lanes());
+          }
+          ps.setLong(p++, bound);
+          ps.setInt(p++, limit);
+        }
+      }
+      ps.setInt(p, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           rows.add(new OutboxRow(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getBytes(4), rs.getBytes(5),
@@ -119,6 +156,10 @@ final class RelaySession implements AutoCloseable {
     return rows;
   }
 
+  private int[] lanes() {
+    return owned.stream().mapToInt(Integer::intValue).toArray();
+  }
+
   /**
    * Deletes published rows by id (never by range: a smaller id may commit later than a larger one); the
    * dead letters among them become {@code published} in the same statement.
@@ -127,11 +168,12 @@ final class RelaySession implements AutoCloseable {
     if (rows.isEmpty()) {
       return;
     }
-    List<Long> deadLetters = rows.stream().map(OutboxRow::deadLetterId).filter(java.util.Objects::nonNull).toList();
-    try (PreparedStatement ps = connection.prepareStatement(deadLetters.isEmpty() ? delete : deletePublished)) {
-      ps.setArray(1, connection.createArrayOf("int8", rows.stream().map(OutboxRow::id).toArray()));
-      if (!deadLetters.isEmpty()) {
-        ps.setArray(2, connection.createArrayOf("int8", deadLetters.toArray()));
+    long[] deadLetters = rows.stream().map(OutboxRow::deadLetterId).filter(Objects::nonNull).mapToLong(Long::longValue)
+        .toArray();
+    try (PreparedStatement ps = connection.prepareStatement(deadLetters.length == 0 ? delete : deletePublished)) {
+      ps.setObject(1, rows.stream().mapToLong(OutboxRow::id).toArray()); // binary int8[], no boxing
+      if (deadLetters.length > 0) {
+        ps.setObject(2, deadLetters);
       }
       ps.executeUpdate();
     }
@@ -144,11 +186,12 @@ final class RelaySession implements AutoCloseable {
    */
   void hold(OutboxRow row, Exception failure) throws SQLException {
     String error = DeadLetterWriter.truncate(failure.toString(), DeadLetterWriter.MAX_MESSAGE_CHARS);
-    try (PreparedStatement ps = connection.prepareStatement(row.deadLetterId() != null ? holdDeadLetter : holdRow)) {
+    Long deadLetter = row.deadLetterId();
+    try (PreparedStatement ps = connection.prepareStatement(deadLetter != null ? holdDeadLetter : holdRow)) {
       ps.setLong(1, row.id());
-      if (row.deadLetterId() != null) {
+      if (deadLetter != null) {
         ps.setString(2, error);
-        ps.setLong(3, row.deadLetterId());
+        ps.setLong(3, deadLetter);
       } else {
         ps.setString(2, failure.getClass().getName());
         ps.setString(3, DeadLetterWriter.truncate(String.valueOf(failure.getMessage()), DeadLetterWriter.MAX_MESSAGE_CHARS));
@@ -160,8 +203,11 @@ final class RelaySession implements AutoCloseable {
 
   /** {@code [rows, age of the oldest in ms]} of the owned lanes. */
   long[] backlog() throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(stats)) {
-      ps.setArray(1, connection.createArrayOf("int4", owned.toArray()));
+    boolean allLanes = owned.size() == Outbox.LANES;
+    try (PreparedStatement ps = connection.prepareStatement(allLanes ? statsAll : stats)) {
+      if (!allLanes) {
+        ps.setObject(1, lanes());
+      }
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return new long[] {rs.getLong(1), rs.getLong(2)};
@@ -176,7 +222,7 @@ final class RelaySession implements AutoCloseable {
   }
 
   /**
-   * Releases the lanes and the LISTEN explicitly, then closes: a pool (HikariCP) keeps the physical
+   * Releases the lanes and the LISTEN and resets {@code synchronous_commit} explicitly, then closes: a pool (HikariCP) keeps the physical
    * connection open on close(), and with it every session-level lock. If the statement fails the connection
    * is broken: the server ended the session (and released its locks), and the pool evicts it.
    */
@@ -186,6 +232,7 @@ final class RelaySession implements AutoCloseable {
     try (Statement s = connection.createStatement()) {
       s.execute("SELECT pg_advisory_unlock_all()");
       s.execute("UNLISTEN *");
+      s.execute("RESET synchronous_commit"); // the pool hands this connection to others next
     } catch (SQLException e) {
       // broken connection: its session, and so its locks, ended with it
     }
