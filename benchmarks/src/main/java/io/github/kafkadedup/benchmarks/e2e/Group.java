@@ -53,7 +53,7 @@ final class Group implements AutoCloseable {
           String scope = String.valueOf(props.get(ConsumerConfig.GROUP_ID_CONFIG));
           yield plain(props, topic, pool, probe, (c, batch) -> perRecord(c, batch, options, scope, store));
         }
-        case CLAIMS, OFFSETS, OFFSETS_ONLY, REPLAY -> dedup(props, topic, pool, probe, options, mode);
+        case CLAIMS, CLAIMS_RECORD, OFFSETS, OFFSETS_ONLY, REPLAY -> dedup(props, topic, pool, probe, options, mode);
         case OUTBOX, DIRECT_SEND -> Sends.consumer(mode, props, topic, pool, probe, options,
             Objects.requireNonNull(outTopic, "outTopic"), stoppers, closers);
         case SPRING_ALO, SPRING_RECORD, SPRING_BATCH ->
@@ -76,13 +76,21 @@ final class Group implements AutoCloseable {
             new StringDeserializer(), pool)
         .topics(topic)
         .keyStrategy(mode == Mode.OFFSETS_ONLY ? KeyStrategy.none() : KeyStrategy.header())
-        .batchHandler((records, tx) -> {
-          probe.batchStarting();
-          BusinessTable.insert(tx.connection(), records, options.rowsPerRecord());
-          probe.applied(records.size());
-        })
         .recoverer(Recoverer.logAndMarkDead())
         .offsetsInDatabase(mode == Mode.OFFSETS || mode == Mode.OFFSETS_ONLY);
+    if (mode == Mode.CLAIMS_RECORD) {
+      builder.recordHandler((record, tx) -> {
+        probe.batchStarting();
+        BusinessTable.insert(tx.connection(), List.of(record), options.rowsPerRecord());
+        probe.applied(1);
+      });
+    } else {
+      builder.batchHandler((records, tx) -> {
+        probe.batchStarting();
+        BusinessTable.insert(tx.connection(), records, options.rowsPerRecord());
+        probe.applied(records.size());
+      });
+    }
     if (mode == Mode.REPLAY) {
       builder.config(replayConfig(probe));
     }

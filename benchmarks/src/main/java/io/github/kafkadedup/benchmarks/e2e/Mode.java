@@ -6,6 +6,12 @@ enum Mode {
   BASELINE("at-least-once baseline (no dedup)"),
   /** kafka-dedup's {@code DedupConsumer}: one claim round trip plus the batched business insert. */
   CLAIMS("kafka-dedup, key claims (DedupConsumer)"),
+  /**
+   * {@code DedupConsumer} with a {@code RecordHandler}: the same claims, and the business insert one record at a
+   * time (one statement each), as a Spring record listener does it: the plain engine's yardstick for
+   * {@link #SPRING_RECORD}.
+   */
+  CLAIMS_RECORD("kafka-dedup, key claims, record handler (one insert per record)"),
   /** kafka-dedup with {@code offsetsInDatabase(true)}: key claims plus a fenced offset row per partition. */
   OFFSETS("kafka-dedup, key claims + offsets in PostgreSQL"),
   /** {@code offsetsInDatabase(true)} with {@code KeyStrategy.none()}: redelivery fenced by offsets alone. */
