@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -84,7 +83,7 @@ class OutboxChainScenarioIT {
     System.out.println(run);
     orders = createTopic("orders-" + Long.toHexString(seed));
     payments = createTopic("payments-" + Long.toHexString(seed));
-    int events = publishOrders(keys, random);
+    int events = keys * PER_KEY;
 
     List<Fault> plan = new ArrayList<>();
     for (Fault kind : Fault.values()) {
@@ -93,17 +92,32 @@ class OutboxChainScenarioIT {
       }
     }
     Collections.shuffle(plan, random);
-    // progress: orders applied by A plus payments applied by B, 2 x events at the end
-    LongSupplier progress = () -> db.queryLong("SELECT (SELECT count(*) FROM a_orders) + "
-        + "(SELECT count(DISTINCT (order_key, seq)) FROM b_payments)");
-    try {
+    Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all",
+        "enable.idempotence", "true", "linger.ms", "5");
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
       start("a");
       start("relay");
       start("b");
-      for (int i = 0; i < plan.size(); i++) {
-        long target = 2L * events * (i + 1) / (plan.size() + 2) + random.nextInt(Math.max(1, events / 20));
-        awaitProgress(run, () -> progress.getAsLong() >= target, Duration.ofSeconds(90), "progress " + target);
-        inject(plan.get(i), random);
+      int next = 0;
+      for (int seq = 0; seq < PER_KEY; seq++) {
+        publishRound(producer, sent, keys, seq, random);
+        // the faults of this round (none in round 0, the start-up), each once A has applied a random part of the
+        // round: orders are then in flight in A, outbox rows in the relays, payments in B
+        int due = seq == 0 ? 0 : plan.size() * seq / (PER_KEY - 1);
+        for (; next < due; next++) {
+          long target = (long) keys * seq + random.nextInt(Math.max(1, keys * 3 / 4));
+          awaitProgress(run, () -> db.queryLong("SELECT count(*) FROM a_orders") >= target, Duration.ofSeconds(90),
+              "a_orders >= " + target);
+          String at = " @a_orders=" + db.queryLong("SELECT count(*) FROM a_orders") + ",b_payments="
+              + db.queryLong("SELECT count(*) FROM b_payments") + "/" + events;
+          inject(plan.get(next), random);
+          faults.set(faults.size() - 1, faults.getLast() + at);
+        }
+      }
+      producer.flush();
+      for (Future<RecordMetadata> f : sent) {
+        f.get(); // every order is in the topic (through the broker restart: idempotent, 2 min delivery timeout)
       }
       awaitProgress(run, () -> db.queryLong("SELECT count(DISTINCT (order_key, seq)) FROM b_payments") >= events,
           Duration.ofSeconds(120), "every payment in B");
@@ -112,6 +126,7 @@ class OutboxChainScenarioIT {
       children.values().forEach(ChildJvm::close);
     }
     String context = run + ", faults " + faults;
+    System.out.println(context);
     assertExactlyOnceInOrder("a_orders", keys, context);
     assertExactlyOnceInOrder("b_payments", keys, context);
   }
@@ -121,9 +136,15 @@ class OutboxChainScenarioIT {
       case KILL_A -> restart("a", random);
       case KILL_B -> restart("b", random);
       case KILL_RELAY -> restart("relay", random);
-      case TERMINATE_BACKENDS -> faults.add("pg_terminate_backend x" + db.queryLong(
-          "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '"
-              + db.name() + "' AND application_name LIKE 'chain-%'"));
+      case TERMINATE_BACKENDS -> {
+        long cut = 0;
+        for (int tries = 0; cut == 0 && tries < 50; tries++) { // none while all three are restarting: try again
+          Thread.sleep(tries == 0 ? 0 : 100);
+          cut = db.queryLong("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+              + "WHERE datname = '" + db.name() + "' AND application_name LIKE 'chain-%'");
+        }
+        faults.add("pg_terminate_backend x" + cut);
+      }
       case RESTART_BROKER -> {
         broker.kill();
         Thread.sleep(500 + random.nextInt(1_500));
@@ -194,26 +215,15 @@ class OutboxChainScenarioIT {
     return name;
   }
 
-  /** Events 0..PER_KEY-1 of each order key, in order per key, plus about 5 % re-sends of earlier events. */
-  private int publishOrders(int keys, Random random) throws Exception {
-    Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all",
-        "enable.idempotence", "true", "linger.ms", "5");
-    List<Future<RecordMetadata>> sent = new ArrayList<>();
-    try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-      for (int seq = 0; seq < PER_KEY; seq++) {
-        for (int k = 0; k < keys; k++) {
-          sent.add(producer.send(order(k, seq)));
-          if (seq > 0 && random.nextInt(20) == 0) {
-            sent.add(producer.send(order(k, random.nextInt(seq)))); // an upstream re-send
-          }
-        }
-      }
-      producer.flush();
-      for (Future<RecordMetadata> f : sent) {
-        f.get();
+  /** Event {@code seq} of each order key, plus a re-send of an earlier event for about 5 % of the keys. */
+  private void publishRound(KafkaProducer<String, String> producer, List<Future<RecordMetadata>> sent, int keys,
+      int seq, Random random) {
+    for (int k = 0; k < keys; k++) {
+      sent.add(producer.send(order(k, seq)));
+      if (seq > 0 && random.nextInt(20) == 0) {
+        sent.add(producer.send(order(k, random.nextInt(seq)))); // an upstream re-send
       }
     }
-    return keys * PER_KEY;
   }
 
   private ProducerRecord<String, String> order(int key, int seq) {
