@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,9 +28,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -121,7 +125,12 @@ class OutboxChainScenarioIT {
       }
       awaitProgress(run, () -> db.queryLong("SELECT count(DISTINCT (order_key, seq)) FROM b_payments") >= events,
           Duration.ofSeconds(120), "every payment in B");
-      Thread.sleep(2_000); // late duplicates (a redelivery, a relay re-send) would land now
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+        // nothing left that could still apply an effect twice: the outbox is drained, both groups committed the end
+        awaitProgress(run, () -> db.queryLong("SELECT count(*) FROM outbox") == 0
+            && caughtUp(admin, "service-a", orders) && caughtUp(admin, "service-b", payments),
+            Duration.ofSeconds(60), "quiescence (outbox empty, service-a and service-b committed the end offsets)");
+      }
     } finally {
       children.values().forEach(ChildJvm::close);
     }
@@ -181,6 +190,27 @@ class OutboxChainScenarioIT {
             + db.queryLong("SELECT count(*) FROM b_payments") + ")" + tails);
       }
       Thread.sleep(20);
+    }
+  }
+
+  /** Whether {@code group} committed the end offset of every partition of {@code topic}. */
+  private static boolean caughtUp(Admin admin, String group, String topic) {
+    try {
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (int p = 0; p < 3; p++) {
+        latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      }
+      for (var end : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {
+        OffsetAndMetadata done = committed.get(end.getKey());
+        if (end.getValue().offset() > (done == null ? 0 : done.offset())) {
+          return false;
+        }
+      }
+      return true;
+    } catch (Exception e) {
+      return false; // the broker is still coming back: ask again
     }
   }
 
