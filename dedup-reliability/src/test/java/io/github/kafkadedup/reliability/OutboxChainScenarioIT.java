@@ -48,8 +48,9 @@ import org.junit.jupiter.api.Test;
  * restarted. The orders go out in rounds (event n of every key), and each fault waits until A has applied a
  * random part of its round, so that work is in flight in A, the relays and B when it lands. Once the outbox is
  * drained and both groups committed the end offsets, every order is in A once, every payment effect is in B
- * once, none is missing, and B applied each key's payments in order. Sizes: {@code -Doutbox.chain.keys} (100 keys x 10 events; soak 1,000) and
- * {@code -Doutbox.chain.faults} (of each kind; 3, soak 10); {@code -Ddedup.seed} replays a seed.
+ * once, none is missing, and B applied each key's payments in order. Sizes: {@code -Doutbox.chain.keys} (100
+ * keys x 10 events; soak 1,000) and {@code -Doutbox.chain.faults} (of each kind; 3, soak 10); {@code -Ddedup.seed}
+ * replays a seed.
  */
 class OutboxChainScenarioIT {
   private static final int PER_KEY = 10;
