@@ -3,7 +3,6 @@ package io.github.kafkadedup.consumer.internal;
 import io.github.kafkadedup.consumer.BatchHandler;
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.DuplicateCause;
 import io.github.kafkadedup.consumer.Recoverer;
 import io.github.kafkadedup.consumer.spi.Classifier;
 import io.github.kafkadedup.consumer.spi.Plan;
@@ -71,34 +70,33 @@ final class BatchApplier<K, V> {
   /** Hands {@code record} to the recoverer and records its key (if any) as dead-lettered. */
   Tally deadLetter(Connection c, ConsumerRecord<K, V> record, @Nullable String key,
       DedupException reason) throws Exception {
-    if (key != null) {
-      if (!classifier.claimDeadLetter(c, scope, record, key)) {
-        // another consumer (a zombie or the new owner) already applied or dead-lettered this very record
-        Tally tally = new Tally();
-        tally.redeliveries = 1;
-        return tally;
-      }
-    }
-    if (recoverer instanceof DeadLetterTable<K, V> table) {
-      // in this transaction, with the D claim: a failure here rolls both back (and is retried if transient)
-      if (!table.store(c, schema, scope, record, key, reason)) {
-        // a transaction whose commit outcome was unknown stored it already
-        RecordLog.duplicate(log, scope, DuplicateCause.REDELIVERY, record, null);
-        Tally tally = new Tally();
-        tally.redeliveries = 1;
-        return tally;
-      }
-    } else {
-      try {
-        recoverer.recover(record, reason);
-      } catch (Exception e) {
-        throw DedupException.recovererFailed(record, key, e);
-      }
+    Tally tally = new Tally();
+    if (!claimAndRecover(c, record, key, reason)) {
+      // another consumer (a zombie or the new owner) already applied or dead-lettered this very record
+      tally.redeliveries = 1;
+      return tally;
     }
     log.warn("[{}] dead-lettered {}: {}", scope, RecordLog.where(record), reason.getMessage());
-    Tally tally = new Tally();
     tally.deadLettered = 1;
     tally.deadLetterKinds.add(reason.kind());
     return tally;
+  }
+
+  /** Claims the key {@code D} and hands the record on; false if this very record was seen before. */
+  private boolean claimAndRecover(Connection c, ConsumerRecord<K, V> record, @Nullable String key,
+      DedupException reason) throws Exception {
+    if (recoverer instanceof DeadLetterTable<K, V> table) {
+      // in this transaction, with the D claim: a failure here rolls both back (and is retried if transient)
+      return table.deadLetter(classifier, c, schema, scope, record, key, reason);
+    }
+    if (key != null && !classifier.claimDeadLetter(c, scope, record, key)) {
+      return false;
+    }
+    try {
+      recoverer.recover(record, reason);
+    } catch (Exception e) {
+      throw DedupException.recovererFailed(record, key, e);
+    }
+    return true;
   }
 }

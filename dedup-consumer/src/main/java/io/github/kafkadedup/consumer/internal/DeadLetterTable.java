@@ -1,7 +1,9 @@
 package io.github.kafkadedup.consumer.internal;
 
 import io.github.kafkadedup.consumer.DedupException;
+import io.github.kafkadedup.consumer.DuplicateCause;
 import io.github.kafkadedup.consumer.Recoverer;
+import io.github.kafkadedup.consumer.spi.Classifier;
 import io.github.kafkadedup.migrations.DedupKeys;
 import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.outbox.DeadLetters;
@@ -21,6 +23,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.serialization.Serializer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link Recoverer#deadLetterTable}: the engine stores the record in {@code dead_letters} on the dedup
@@ -29,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  * (no transaction): it refuses.
  */
 public final class DeadLetterTable<K, V> implements Recoverer<K, V> {
+  private static final Logger log = LoggerFactory.getLogger(io.github.kafkadedup.consumer.DedupProcessor.class);
+
   private final Serializer<? super K> keySerializer;
   private final Serializer<? super V> valueSerializer;
   private final Function<ConsumerRecord<?, ?>, String> topic;
@@ -49,6 +55,28 @@ public final class DeadLetterTable<K, V> implements Recoverer<K, V> {
   public void recover(ConsumerRecord<K, V> record, DedupException reason) {
     throw new UnsupportedOperationException("Recoverer.deadLetterTable stores the record in the dedup "
         + "transaction: give it to a DedupConsumer or DedupProcessor builder, which calls it on the transaction");
+  }
+
+  /**
+   * Dead-letters {@code record} on {@code c}, in the caller's transaction: claims its key {@code D} (none
+   * without a key), then stores the record ({@link #store}).
+   *
+   * @param key its dedup key, or null
+   * @return true if it is dead-lettered now; false if this very record was applied or dead-lettered before (a
+   *     redelivery, logged as one): nothing was written
+   * @throws SQLException on database failure (the transaction must roll back)
+   */
+  public boolean deadLetter(Classifier classifier, Connection c, DedupSchema schema, String scope,
+      ConsumerRecord<K, V> record, @Nullable String key, DedupException reason) throws SQLException {
+    if (key != null && !classifier.claimDeadLetter(c, scope, record, key)) {
+      return false; // logged by the classifier
+    }
+    if (!store(c, schema, scope, record, key, reason)) {
+      // a transaction whose commit outcome was unknown stored it already
+      RecordLog.duplicate(log, scope, DuplicateCause.REDELIVERY, record, null);
+      return false;
+    }
+    return true;
   }
 
   /**

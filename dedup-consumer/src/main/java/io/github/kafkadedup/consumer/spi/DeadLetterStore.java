@@ -2,9 +2,7 @@ package io.github.kafkadedup.consumer.spi;
 
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.DuplicateCause;
 import io.github.kafkadedup.consumer.internal.DeadLetterTable;
-import io.github.kafkadedup.consumer.internal.RecordLog;
 import io.github.kafkadedup.migrations.DedupSchema;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -13,8 +11,6 @@ import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Serializer;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The engine's exactly-once dead-lettering ({@code Recoverer.deadLetterTable}) for integrations that run their
@@ -28,8 +24,6 @@ import org.slf4j.LoggerFactory;
  * @param <V> value type of the records
  */
 public final class DeadLetterStore<K, V> {
-  private static final Logger log = LoggerFactory.getLogger(io.github.kafkadedup.consumer.DedupProcessor.class);
-
   private final Classifier classifier;
   private final DedupSchema schema;
   private final DeadLetterTable<K, V> table;
@@ -75,13 +69,6 @@ public final class DeadLetterStore<K, V> {
    */
   public boolean store(Connection c, String scope, ConsumerRecord<K, V> record, @Nullable String key,
       DedupException reason) throws SQLException {
-    if (key != null && !classifier.claimDeadLetter(c, scope, record, key)) {
-      return false; // logged by the classifier
-    }
-    if (!table.store(c, schema, scope, record, key, reason)) {
-      RecordLog.duplicate(log, scope, DuplicateCause.REDELIVERY, record, null);
-      return false;
-    }
-    return true;
+    return table.deadLetter(classifier, c, schema, scope, record, key, reason);
   }
 }
