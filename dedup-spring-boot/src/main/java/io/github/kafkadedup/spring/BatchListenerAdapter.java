@@ -60,12 +60,10 @@ final class BatchListenerAdapter<K, V>
   @Override
   public void onMessage(List<ConsumerRecord<K, V>> records, @Nullable Acknowledgment acknowledgment,
       @Nullable Consumer<?, ?> consumer) {
-    DeadLetterClaims.enter(scope);
-    if (records.isEmpty()) {
+    List<Plan.Item<K, V>> items = claims.startPoll(scope, records);
+    if (items.isEmpty()) {
       return;
     }
-    claims.metrics().batch(scope, records.size());
-    List<Plan.Item<K, V>> items = claims.plan(records).items();
     int rejected = 0;
     while (rejected < items.size() && items.get(rejected).rejection() == null) {
       rejected++;

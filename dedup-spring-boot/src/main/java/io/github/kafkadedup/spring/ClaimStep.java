@@ -46,6 +46,21 @@ final class ClaimStep {
   }
 
   /**
+   * The start of a poll in a listener adapter: notes the container's scope on this consumer thread (for
+   * {@link DeadLetterClaims}), then counts the poll and plans its records ({@link #plan}).
+   *
+   * @return the poll's items in order; empty (and nothing counted) for an empty poll
+   */
+  <K, V> List<Plan.Item<K, V>> startPoll(String scope, List<ConsumerRecord<K, V>> records) {
+    DeadLetterClaims.enter(scope);
+    if (records.isEmpty()) {
+      return List.of();
+    }
+    metrics.batch(scope, records.size());
+    return plan(records).items();
+  }
+
+  /**
    * Derives the keys of {@code records} and marks in-batch repeats; never touches the database.
    *
    * @throws DedupException of kind {@code CONFIGURATION} if the key strategy claims no keys at all (a mode

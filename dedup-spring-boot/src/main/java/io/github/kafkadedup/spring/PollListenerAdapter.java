@@ -64,12 +64,10 @@ final class PollListenerAdapter<K, V> extends AbstractDelegatingMessageListenerA
   @Override
   public void onMessage(List<ConsumerRecord<K, V>> records, @Nullable Acknowledgment acknowledgment,
       @Nullable Consumer<?, ?> consumer) {
-    DeadLetterClaims.enter(scope);
-    if (records.isEmpty()) {
+    List<Plan.Item<K, V>> items = claims.startPoll(scope, records);
+    if (items.isEmpty()) {
       return;
     }
-    claims.metrics().batch(scope, records.size());
-    List<Plan.Item<K, V>> items = claims.plan(records).items();
     int usable = 0;
     while (usable < items.size() && items.get(usable).rejection() == null
         && !Unreadable.check(items.get(usable).record())) {
