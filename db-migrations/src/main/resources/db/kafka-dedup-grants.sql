@@ -33,3 +33,9 @@ GRANT EXECUTE ON FUNCTION kafka_dedup.dedup_prepare_generations(integer, integer
 --
 -- The dead-letter operations (io.github.kafkadedup.outbox.DeadLetters, `kafka-dedup dead-letters`: replay
 -- removes a D claim, writes an outbox row and a dedup_audit row) run as kafka_dedup_owner, like forget.
+--
+-- Schema version 6: the owner's retention rules (dedup_retention_settings), enforced by the maintenance
+-- functions for every role but the owner. The runtime role reads them (RetentionJob keeps its cutoff within
+-- them through dedup_retention_floor()) and cannot change them: no UPDATE here.
+GRANT SELECT ON kafka_dedup.dedup_retention_settings TO kafka_dedup_app;
+GRANT EXECUTE ON FUNCTION kafka_dedup.dedup_retention_floor() TO kafka_dedup_app;

@@ -181,6 +181,15 @@ public record DedupSchema(String schema, String tablePrefix) {
   }
 
   /**
+   * The schema-qualified name of the owner's retention rules (migration V6, one row), safe to splice into SQL.
+   *
+   * @return for example {@code public.dedup_retention_settings} or {@code billing.kd_dedup_retention_settings}
+   */
+  public String retentionSettings() {
+    return qualified("dedup_retention_settings");
+  }
+
+  /**
    * jOOQ settings that render the generated tables ({@code io.github.kafkadedup.migrations.jooq})
    * in this schema and with this prefix, for example {@code "billing"."kd_processed_messages"}.
    * Use them for the {@code DSLContext} that queries kafka-dedup's tables: {@code DSL.using(connection,

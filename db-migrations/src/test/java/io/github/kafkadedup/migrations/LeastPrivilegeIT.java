@@ -51,7 +51,7 @@ class LeastPrivilegeIT {
     app = pool(APP);
     assertThat(DbQueries.string(app, "select current_user")).isEqualTo(APP);
 
-    assertThat(DedupMigrations.migrate(owner, SCHEMA).appliedVersions()).containsExactly("1", "2", "3", "4", "5");
+    assertThat(DedupMigrations.migrate(owner, SCHEMA).appliedVersions()).containsExactly("1", "2", "3", "4", "5", "6");
     for (String statement : statements(script("kafka-dedup-grants.sql"))) {
       execute(owner, statement);
     }
@@ -106,15 +106,54 @@ class LeastPrivilegeIT {
   @Test
   void runtimeRoleKeepsTheGenerationsThroughTheMaintenanceFunctionsOnly() throws SQLException {
     execute(app, "SELECT kafka_dedup.dedup_prepare_generations(2, 5000)");
-    execute(app, "SELECT kafka_dedup.dedup_switch_generation(5000)");
-    execute(app, "SELECT kafka_dedup.dedup_prepare_generations(2, 5000)");
-    assertThat(db.queryLong("select count(*) from pg_class where relname = 'claims_g4'")).isEqualTo(1);
-    assertThat(DbQueries.string(app, "select kafka_dedup.dedup_drop_generation(1, now() + interval '1 day', 5000)"))
-        .isEqualTo("t");
-    assertThat(db.queryLong("select count(*) from pg_class where relname = 'claims_g1'")).isZero();
+    assertThat(db.queryLong("select count(*) from pg_class where relname = 'claims_g3'")).isEqualTo(1);
     assertDenied("DROP TABLE kafka_dedup.claims_g2");
     assertDenied("CREATE TABLE kafka_dedup.claims_g9 PARTITION OF kafka_dedup.claims FOR VALUES IN (9)");
     assertDenied("INSERT INTO kafka_dedup.dedup_generations VALUES (99, now())");
+    assertDenied("UPDATE kafka_dedup.dedup_retention_settings SET minimum_window = interval '1 second'");
+  }
+
+  /**
+   * Issue 22's repro: as the runtime role, prepare, switch and drop with a cutoff in the future erased every
+   * live claim, and the re-sent record was claimed (applied) again. The functions now refuse what
+   * RetentionJob would refuse, naming the owner's setting; the claims stay.
+   */
+  @Test
+  void runtimeRoleCannotEraseLiveClaimsThroughTheMaintenanceFunctions() throws SQLException {
+    String scope = "erase-" + UUID.randomUUID();
+    assertThat(claim(scope, "order-1", "order-2")).hasSize(2);
+    int current = (int) db.queryLong("select max(generation) from kafka_dedup.dedup_generations");
+    execute(app, "SELECT kafka_dedup.dedup_prepare_generations(2, 5000)");
+    assertRefused("SELECT kafka_dedup.dedup_switch_generation(1000)", "minimum_generation_length");
+    // the owner still may (e.g. a test, or an operator who knows why)
+    execute(owner, "SELECT kafka_dedup.dedup_switch_generation(1000)");
+    assertRefused("SELECT kafka_dedup.dedup_drop_generation(" + current + ", now() + interval '1 day', 1000)",
+        "minimum_window");
+    assertThat(db.queryLong("select count(*) from kafka_dedup.claims c join kafka_dedup.dedup_scopes s"
+        + " using (scope_id) where s.scope = '" + scope + "'")).isEqualTo(2);
+  }
+
+  @Test
+  void dropIsRefusedWithinTheReplayHorizonEvenPastTheMinimumWindow() throws SQLException {
+    int current = (int) db.queryLong("select max(generation) from kafka_dedup.dedup_generations");
+    execute(owner, "SELECT kafka_dedup.dedup_prepare_generations(2, 5000)");
+    execute(owner, "SELECT kafka_dedup.dedup_switch_generation(1000)");
+    // the generation ended 2 days ago: past a 1-day minimum window, not past a 3-day replay horizon
+    execute(owner, "UPDATE kafka_dedup.dedup_generations SET started_at = now() - interval '2 days'"
+        + " WHERE generation = " + (current + 1));
+    execute(owner, "UPDATE kafka_dedup.dedup_generations SET started_at = now() - interval '3 days'"
+        + " WHERE generation <= " + current);
+    try {
+      execute(owner, "UPDATE kafka_dedup.dedup_retention_settings"
+          + " SET minimum_window = interval '1 day', replay_horizon = interval '3 days'");
+      assertRefused("SELECT kafka_dedup.dedup_drop_generation(" + current + ", now(), 1000)", "replay_horizon");
+      execute(owner, "UPDATE kafka_dedup.dedup_retention_settings SET replay_horizon = interval '1 day'");
+      assertThat(DbQueries.string(app, "select kafka_dedup.dedup_drop_generation(" + current + ", now(), 1000)"))
+          .isEqualTo("t");
+    } finally {
+      execute(owner, "UPDATE kafka_dedup.dedup_retention_settings SET minimum_window = DEFAULT,"
+          + " replay_horizon = DEFAULT");
+    }
   }
 
   @Test
@@ -197,6 +236,14 @@ class LeastPrivilegeIT {
       }
       return fresh;
     }
+  }
+
+  private static void assertRefused(String sql, String setting) {
+    assertThatThrownBy(() -> execute(app, sql))
+        .as(sql)
+        .isInstanceOfSatisfying(SQLException.class,
+            e -> assertThat(e.getMessage()).as("SQLSTATE %s", e.getSQLState()).contains(setting)
+                .contains("dedup_retention_settings"));
   }
 
   private static void assertDenied(String sql) {

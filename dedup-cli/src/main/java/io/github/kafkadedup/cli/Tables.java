@@ -66,6 +66,10 @@ final class Tables {
     }
   }
 
+  String retentionSettings() {
+    return schema.retentionSettings();
+  }
+
   String audit() {
     return schema.schema() + "." + schema.tablePrefix() + "dedup_audit";
   }
@@ -138,7 +142,7 @@ final class Tables {
           + " ORDER BY string_to_array(version, '.')::int[] DESC LIMIT 1", "reading " + history());
       return new Version(v == null ? "none" : v, false);
     }
-    String v = exists(deadLetters()) ? "5" : exists(audit()) ? "4" : exists(outbox()) ? "3" : exists(claims()) ? "2"
+    String v = exists(retentionSettings()) ? "6" : exists(deadLetters()) ? "5" : exists(audit()) ? "4" : exists(outbox()) ? "3" : exists(claims()) ? "2"
         : exists(legacy()) ? "1" : "none";
     return new Version(v, true);
   }

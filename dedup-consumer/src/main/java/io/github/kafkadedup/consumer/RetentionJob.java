@@ -98,7 +98,7 @@ public final class RetentionJob {
       c.setAutoCommit(true);
       Instant now = generations.databaseNow(c);
       int current = rotate(c, now);
-      Cutoff cutoff = cutoff(now);
+      Cutoff cutoff = cutoff(now, generations.retentionFloor(c));
       if (cutoff.skipped != null) {
         log.warn("{} dropped nothing: {}", name, cutoff.skipped);
         return new RunResult(0, 0, current, Duration.ofNanos(System.nanoTime() - start), null, null, cutoff.skipped);
@@ -136,7 +136,7 @@ public final class RetentionJob {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
       Instant now = generations.databaseNow(c);
-      Cutoff cutoff = cutoff(now);
+      Cutoff cutoff = cutoff(now, generations.retentionFloor(c));
       List<Generations.Generation> live = generations.list(c);
       List<RetentionPlan.Generation> planned = new ArrayList<>();
       for (Generations.Generation g : live) {
@@ -177,6 +177,22 @@ public final class RetentionJob {
       return next;
     }
     return current.generation();
+  }
+
+  /**
+   * The cutoff by the window and the replay guard, and never later than {@code now - floor}: the database's
+   * own rules for this role (migration V6's {@code dedup_retention_settings}), which refuse an earlier drop.
+   */
+  private Cutoff cutoff(Instant now, Duration floor) {
+    Cutoff byJob = cutoff(now);
+    Instant byDatabase = now.minus(floor);
+    if (byJob.skipped != null || !byJob.at.isAfter(byDatabase)) {
+      return byJob;
+    }
+    log.info("{} keeping keys claimed since {} (not only the job's cutoff {}): the database's retention settings "
+        + "({}) keep them for {} for this role", name, byDatabase, byJob.at,
+        config.schema().retentionSettings(), human(floor));
+    return new Cutoff(byDatabase, byJob.horizon, null);
   }
 
   private Cutoff cutoff(Instant now) {

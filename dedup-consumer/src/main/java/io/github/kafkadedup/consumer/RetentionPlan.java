@@ -44,8 +44,8 @@ public record RetentionPlan(Instant now, Duration window, Instant windowCutoff, 
       return "ended " + endedAt + ", within the window " + RetentionJob.human(window) + ": droppable after "
           + endedAt.plus(window);
     }
-    return "ended " + endedAt + ", before the window but after the replay guard's cutoff " + cutoff
-        + ": the topics can still replay records claimed in it";
+    return "ended " + endedAt + ", before the window but after the cutoff " + cutoff + " of the replay guard (the "
+        + "topics can still replay records claimed in it) or of the database's retention settings";
   }
 
   /**

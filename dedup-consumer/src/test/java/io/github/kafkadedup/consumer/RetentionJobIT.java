@@ -61,6 +61,49 @@ class RetentionJobIT {
     return schema;
   }
 
+  /**
+   * Issue 22: the runtime role, set up by the shipped grants script, runs the application's own job; the
+   * database's retention rules (migration V6, default minimum window 7 days, replay horizon 7 days 1 hour)
+   * hold back a shorter window without failing the run.
+   */
+  @Test
+  void theRuntimeRoleRunsTheJobWithinTheDatabasesRetentionRules() throws Exception {
+    DedupSchema schema = layout("retention_as_app", "svc", 100, 20, 10, 2);
+    String role = "retention_app_" + System.nanoTime();
+    fx.db.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'app'",
+        "GRANT USAGE ON SCHEMA " + schema.schema() + " TO " + role);
+    String grants;
+    try (var in = DedupMigrations.class.getResourceAsStream("/db/kafka-dedup-grants.sql")) {
+      grants = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("kafka_dedup_app", role)
+          .replace("kafka_dedup.", schema.schema() + ".");
+    }
+    String code = grants.lines().filter(l -> !l.strip().startsWith("--")).collect(Collectors.joining("\n"));
+    fx.db.execute(Arrays.stream(code.split(";")).map(String::strip).filter(x -> !x.isEmpty())
+        .toArray(String[]::new));
+    try (com.zaxxer.hikari.HikariDataSource app = new com.zaxxer.hikari.HikariDataSource()) {
+      app.setJdbcUrl(fx.db.jdbcUrl().replaceAll("[?&](user|password)=[^&]*", ""));
+      app.setUsername(role);
+      app.setPassword("app");
+      app.setMaximumPoolSize(1);
+      try (var c = app.getConnection(); var st = c.createStatement(); var rs = st.executeQuery("select current_user")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo(role);
+      }
+      RetentionJob.RunResult week = RetentionJob.builder(app, RetentionConfig.builder().window(Duration.ofDays(7))
+          .generationLength(Duration.ofDays(5)).schema(schema).build()).build().runOnce();
+      assertThat(week.generationsDropped()).as("generation 1 ended 10 days ago").isEqualTo(1);
+      assertThat(week.deleted()).isEqualTo(100);
+      // a forced short window: the database keeps generation 2 (ended 2 days ago); the run does not fail
+      RetentionJob.RunResult day = RetentionJob.builder(app, RetentionConfig.builder().window(Duration.ofDays(1))
+          .forceShortWindow(true).generationLength(Duration.ofDays(1)).schema(schema).build()).build().runOnce();
+      assertThat(day.generationsDropped()).isZero();
+      assertThat(day.cutoff()).isBefore(Instant.now().minus(Duration.ofDays(7)));
+      assertThat(keys(schema, 2)).isEqualTo(100);
+    } finally {
+      fx.db.execute("DROP OWNED BY " + role, "DROP ROLE " + role);
+    }
+  }
+
   private static long keys(DedupSchema schema, int generation) {
     return fx.count("SELECT count(*) FROM " + schema.claims() + " WHERE generation = " + generation);
   }

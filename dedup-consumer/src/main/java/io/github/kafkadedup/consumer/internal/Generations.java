@@ -65,6 +65,30 @@ public final class Generations {
     }
   }
 
+  /**
+   * How long ago a generation must have ended for this role to drop it: the database's rules (migration V6's
+   * {@code dedup_retention_floor()}: zero for the owner, else the greater of its minimum window and replay
+   * horizon); zero on a schema without them.
+   */
+  public Duration retentionFloor(Connection c) throws SQLException {
+    String function = schema.function("dedup_retention_floor");
+    try (PreparedStatement ps = c.prepareStatement("SELECT to_regproc(?) IS NOT NULL "
+        + "AND has_function_privilege(to_regproc(?)::oid, 'EXECUTE')")) {
+      ps.setString(1, function);
+      ps.setString(2, function);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || !rs.getBoolean(1)) {
+          return Duration.ZERO; // an older schema, or no grant: the drop function still enforces the rules
+        }
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT extract(epoch FROM " + function + "())::bigint");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return Duration.ofSeconds(rs.getLong(1));
+    }
+  }
+
   /** Creates the missing partitions up to {@link #AHEAD} generations after the current one; returns how many. */
   public int prepare(Connection c) throws SQLException {
     return retried(c, "creating partitions", "SELECT " + schema.function("dedup_prepare_generations") + "(" + AHEAD
