@@ -66,7 +66,7 @@ abstract class DeadLetterActionCommand extends Subcommand {
     String verb = action().equals("replay") ? "replaying" : "discarding";
     try (Progress p = Progress.start(err(), () -> verb + " dead letters: " + done.get() + " of " + ids.size())) {
       for (long id : ids) {
-        results.add(dryRun ? plan(ops, id) : apply(ops, id));
+        results.add(action().equals("replay") ? replay(ops, id) : dryRun ? plan(ops, id) : apply(ops, id));
         done.incrementAndGet();
       }
     }
@@ -75,6 +75,27 @@ abstract class DeadLetterActionCommand extends Subcommand {
       return ExitCodes.FAILED;
     }
     return results.stream().anyMatch(r -> "not-found".equals(r.get("result"))) ? ExitCodes.NOT_FOUND : ExitCodes.OK;
+  }
+
+  /**
+   * A replay, real or dry: the dry run is the same transaction rolled back ({@code DeadLetters.replay(..., true)}),
+   * so both say what the audit records: replayed, or superseded when the key was applied since.
+   */
+  private Map<String, @Nullable Object> replay(DeadLetterOps ops, long id) {
+    try {
+      DeadLetters.ReplayResult r = ops.replay(id, operator, reason, dryRun);
+      String result = r.sent() ? (dryRun ? "would-replay" : "replayed") : (dryRun ? "would-supersede" : "superseded");
+      return result(id, result, effect(r), r.deadLetter());
+    } catch (NoSuchElementException e) {
+      return result(id, "not-found", "no dead letter with id " + id, null);
+    } catch (IllegalStateException e) {
+      return result(id, "refused", e.getMessage(), null);
+    }
+  }
+
+  /** What a replay did (or would do), for {@link #replay}; only the replay command has one. */
+  String effect(DeadLetters.ReplayResult r) {
+    return effect(r.deadLetter());
   }
 
   private Map<String, @Nullable Object> plan(DeadLetterOps ops, long id) {
@@ -136,7 +157,7 @@ abstract class DeadLetterActionCommand extends Subcommand {
     }
     if (dryRun) {
       out().println("dry run: nothing changed, nothing recorded");
-    } else if (results.stream().anyMatch(r -> past().equals(r.get("result")))) {
+    } else if (results.stream().anyMatch(r -> past().equals(r.get("result")) || "superseded".equals(r.get("result")))) {
       out().println("recorded on the dead letter and in the audit table with reason: " + reason);
     }
   }

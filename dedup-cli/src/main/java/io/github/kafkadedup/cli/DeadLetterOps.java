@@ -41,6 +41,20 @@ final class DeadLetterOps {
   }
 
   /**
+   * Replays one dead letter, or says what that would do ({@code dryRun}: the same transaction, rolled back);
+   * {@link java.util.NoSuchElementException} and {@link IllegalStateException} go to the caller.
+   */
+  DeadLetters.ReplayResult replay(long id, @Nullable String operator, String reason, boolean dryRun) {
+    try {
+      return deadLetters.replay(id, operator, reason, dryRun);
+    } catch (SQLException e) {
+      throw DbErrors.onStatement(e, command + " replay " + id + " (nothing was changed)");
+    } catch (IllegalArgumentException e) {
+      throw CliFailure.usage(e.getMessage());
+    }
+  }
+
+  /**
    * Replays or discards one dead letter; {@link java.util.NoSuchElementException} (no such id) and
    * {@link IllegalStateException} (its state forbids it) go to the caller, which reports them per id.
    */

@@ -77,18 +77,9 @@ public interface DeadLetters {
   Optional<DeadLetter> show(long id) throws SQLException;
 
   /**
-   * Runs the record through its consumer again, exactly once. In one transaction: removes its key's claim
-   * (the {@code D} claim in every generation of its scope; none if it had no key), writes the original
-   * record (key, value, headers as they came in) to the outbox for its source topic, and marks the row
-   * {@link State#REPLAYED}. The relay then publishes it; the consumer finds its key free and handles it
-   * once; a second copy (a relay's re-publish) is a duplicate of that claim. The copy keeps the original
-   * {@code idempotency-key} header, or gets one derived from the dead letter's id. If the dead letter's copy
-   * was still waiting in the outbox, it is removed. Allowed from {@link State#PENDING},
-   * {@link State#PUBLISHED} and {@link State#HELD}.
-   *
-   * <p>Key strategies that derive the key from the record's offset ({@code KeyStrategy.topicPartitionOffset})
-   * see a new key anyway. A record too large for the relay's producer is held again, as
-   * {@link Reason#UNPUBLISHABLE}.
+   * Runs the record through its consumer again, exactly once: {@link #replay(long, String, String, boolean)}
+   * with {@code dryRun} false, returning the row after it ({@link State#REPLAYED}, or {@link State#SUPERSEDED}
+   * if its key had been applied since).
    *
    * @param id the dead letter
    * @param operator who (free text, e.g. a person behind a shared role), or {@code null}
@@ -96,10 +87,76 @@ public interface DeadLetters {
    * @return the row after the replay
    * @throws IllegalArgumentException if {@code reason} is blank
    * @throws java.util.NoSuchElementException if there is no such row
-   * @throws IllegalStateException if its state does not allow a replay (e.g. already replayed)
+   * @throws IllegalStateException if its state does not allow a replay (e.g. already replayed, or superseded)
    * @throws SQLException if the database fails (nothing was changed)
    */
-  DeadLetter replay(long id, @Nullable String operator, String reason) throws SQLException;
+  default DeadLetter replay(long id, @Nullable String operator, String reason) throws SQLException {
+    return replay(id, operator, reason, false).deadLetter();
+  }
+
+  /**
+   * Runs the record through its consumer again, exactly once, or says what that would do ({@code dryRun}: the
+   * same transaction, rolled back, so a dry run reports exactly what a real run records). One transaction:
+   *
+   * <ul>
+   *   <li>If its key holds a {@code P} claim (the key was applied since: a replay of another dead letter of the
+   *       key, a corrected re-send after {@code kafka-dedup forget}), nothing is sent and no claim is touched:
+   *       the row and the key's other open dead letters become {@link State#SUPERSEDED}, audited as
+   *       {@code dead-letter-superseded}. A replay never removes a {@code P} claim.
+   *   <li>Otherwise its key's {@code D} claims are removed (in every generation of its scope; none if it had no
+   *       key), the original record (key, value, headers as they came in) is written to the outbox for its
+   *       source topic, and the row becomes {@link State#REPLAYED} (audited as {@code dead-letter-replay}, with
+   *       the removed claim). The key's other open dead letters (re-sends of it) become {@link State#SUPERSEDED}:
+   *       a key is replayed once, whichever of its dead letters is chosen.
+   * </ul>
+   *
+   * <p>The relay then publishes the copy; the consumer finds its key free and handles it once; a second copy
+   * (a relay's re-publish) is a duplicate of that claim. The copy keeps the original {@code idempotency-key}
+   * header, or gets one derived from the dead letter's id. If the dead letter's copy was still waiting in the
+   * outbox, it is removed. Allowed from {@link State#PENDING}, {@link State#PUBLISHED} and {@link State#HELD}.
+   * Key strategies that derive the key from the record's offset ({@code KeyStrategy.topicPartitionOffset}) see
+   * a new key anyway. A record too large for the relay's producer is held again, as {@link Reason#UNPUBLISHABLE}.
+   *
+   * @param id the dead letter
+   * @param operator who (free text, e.g. a person behind a shared role), or {@code null}
+   * @param reason why (required, not blank)
+   * @param dryRun true: roll the transaction back and report what it did
+   * @return what was (or would be) done
+   * @throws IllegalArgumentException if {@code reason} is blank
+   * @throws java.util.NoSuchElementException if there is no such row
+   * @throws IllegalStateException if its state does not allow a replay (e.g. already replayed, or superseded)
+   * @throws SQLException if the database fails (nothing was changed); two concurrent replays of dead letters of
+   *     one key may make one of them fail with a deadlock error
+   */
+  ReplayResult replay(long id, @Nullable String operator, String reason, boolean dryRun) throws SQLException;
+
+  /**
+   * What {@link #replay(long, String, String, boolean)} did, or would do.
+   *
+   * @param deadLetter the row after it: {@link State#REPLAYED} (its record went to the outbox) or
+   *     {@link State#SUPERSEDED} (its key had been applied since: nothing sent)
+   * @param dryRun whether it was rolled back
+   * @param removedClaimStatus {@code "D"} if a {@code D} claim of its key was removed, else {@code null}
+   * @param superseded the dead letters marked {@link State#SUPERSEDED} (this one, if its key had been applied; else
+   *     the other open dead letters of its key)
+   */
+  record ReplayResult(DeadLetter deadLetter, boolean dryRun, @Nullable String removedClaimStatus,
+      List<Long> superseded) {
+    /**
+     * Copies the list.
+     *
+     * @throws NullPointerException if {@code deadLetter} or {@code superseded} is null
+     */
+    public ReplayResult {
+      Objects.requireNonNull(deadLetter, "deadLetter");
+      superseded = List.copyOf(superseded);
+    }
+
+    /** @return whether the original record went (or would go) to the outbox */
+    public boolean sent() {
+      return deadLetter.state() == State.REPLAYED;
+    }
+  }
 
   /**
    * Gives the record up: marks the row {@link State#DISCARDED} and removes its copy from the outbox if it
@@ -129,7 +186,12 @@ public interface DeadLetters {
     /** Put back on its source topic by {@link DeadLetters#replay} (final). */
     REPLAYED,
     /** Given up by {@link DeadLetters#discard} (final). */
-    DISCARDED;
+    DISCARDED,
+    /**
+     * Not replayed because its key was replayed through another of its dead letters, or applied since (final);
+     * see {@link DeadLetters#replay(long, String, String, boolean)}.
+     */
+    SUPERSEDED;
 
     /** @return the value in the {@code state} column */
     public String column() {

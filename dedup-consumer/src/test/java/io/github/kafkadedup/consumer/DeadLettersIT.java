@@ -106,6 +106,94 @@ class DeadLettersIT {
             + "dead-letter-discard:-:customer cancelled order-2:-");
   }
 
+  /**
+   * Issue 22 item 3: a re-send of a poison key makes a second dead letter; replaying the first applies the key
+   * (claim P); replaying the second then removed the P claim ("the D claim ... was removed", audit
+   * removed_status = P) and the order was applied twice. A key is replayed once: the second is superseded.
+   */
+  @Test
+  void replayingTheSecondDeadLetterOfAnAppliedKeyNeverAppliesItTwice() throws Exception {
+    String topic = fx.kafka.createTopic("dlq-twice", 1);
+    fx.kafka.createTopic(topic + ".DLT", 1, Map.of());
+    String scope = "g-" + topic;
+    AtomicBoolean broken = new AtomicBoolean(true);
+    var producer = fx.bytesProducer();
+    DeadLetterTableIT.send(producer, topic, "order-1", "boom-1", "t-1");
+    DeadLetterTableIT.send(producer, topic, "order-1", "boom-1", "t-1"); // a re-send of the key
+    fx.start(DedupConsumer.builder(fx.kafka.consumerProps(scope), new StringDeserializer(), new StringDeserializer(),
+            fx.db.dataSource())
+        .topics(topic).keyStrategy(KeyStrategy.header()).recordHandler(failingWhile(broken))
+        .recoverer(Recoverer.deadLetterTable(new StringSerializer(), new StringSerializer())).build());
+    DeadLetters deadLetters = DeadLetters.of(fx.db.dataSource());
+    try (OutboxRelay relay = fx.relay("twice-relay", OutboxMetrics.none())) {
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(deadLetters.list(
+          DeadLetters.Query.builder().scope(scope).state(DeadLetters.State.PUBLISHED).build())).hasSize(2));
+      List<DeadLetter> rows = deadLetters.list(DeadLetters.Query.builder().scope(scope).build());
+      broken.set(false);
+      deadLetters.replay(rows.get(0).id(), "alice", "fixed the parser");
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(claimStatus(scope, "t-1")).isEqualTo("P"));
+      try {
+        deadLetters.replay(rows.get(1).id(), "bob", "the re-send too");
+      } catch (IllegalStateException refused) {
+        assertThat(refused).hasMessageContaining("superseded");
+      }
+      await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(fx.count(
+          "SELECT count(*) FROM orders WHERE topic = '" + topic + "'")).as("order-1 applied once").isEqualTo(1));
+      assertThat(claimStatus(scope, "t-1")).isEqualTo("P");
+      assertThat(deadLetters.show(rows.get(1).id()).orElseThrow().state()).isEqualTo(DeadLetters.State.SUPERSEDED);
+    }
+    assertThat(fx.string("SELECT string_agg(action || ':' || coalesce(removed_status, '-'), ',' ORDER BY action)"
+        + " FROM dedup_audit WHERE scope = '" + scope + "'"))
+        .isEqualTo("dead-letter-replay:D,dead-letter-superseded:-");
+  }
+
+  /**
+   * A dead letter whose key was applied since (forgotten, then a corrected re-send) is not replayed: its replay
+   * (and the dry run, which says the same) supersedes it and sends nothing.
+   */
+  @Test
+  void aDeadLetterWhoseKeyWasAppliedSinceIsSupersededNotReplayed() throws Exception {
+    String topic = fx.kafka.createTopic("dlq-applied", 1);
+    fx.kafka.createTopic(topic + ".DLT", 1, Map.of());
+    String scope = "g-" + topic;
+    AtomicBoolean broken = new AtomicBoolean(true);
+    var producer = fx.bytesProducer();
+    DeadLetterTableIT.send(producer, topic, "order-1", "boom-1", "u-1");
+    fx.start(DedupConsumer.builder(fx.kafka.consumerProps(scope), new StringDeserializer(), new StringDeserializer(),
+            fx.db.dataSource())
+        .topics(topic).keyStrategy(KeyStrategy.header()).recordHandler(failingWhile(broken))
+        .recoverer(Recoverer.deadLetterTable(new StringSerializer(), new StringSerializer())).build());
+    DeadLetters deadLetters = DeadLetters.of(fx.db.dataSource());
+    await().atMost(Duration.ofSeconds(60)).until(() -> claims(scope, "u-1", "D") == 1);
+    long id = deadLetters.list(DeadLetters.Query.builder().scope(scope).build()).get(0).id();
+    broken.set(false);
+    fx.db.execute("DELETE FROM claims WHERE key_id = dedup_key_id('u-1')"); // as kafka-dedup forget does
+    DeadLetterTableIT.send(producer, topic, "order-1", "boom-1 corrected", "u-1");
+    await().atMost(Duration.ofSeconds(60)).until(() -> claims(scope, "u-1", "P") == 1);
+
+    DeadLetters.ReplayResult dry = deadLetters.replay(id, "alice", "retry", true);
+    DeadLetters.ReplayResult real = deadLetters.replay(id, "alice", "retry", false);
+    for (DeadLetters.ReplayResult r : List.of(dry, real)) {
+      assertThat(r.deadLetter().state()).isEqualTo(DeadLetters.State.SUPERSEDED);
+      assertThat(r.sent()).isFalse();
+      assertThat(r.removedClaimStatus()).isNull();
+      assertThat(r.superseded()).containsExactly(id);
+    }
+    assertThat(fx.count("SELECT count(*) FROM outbox WHERE topic = '" + topic + "'")).isZero();
+    assertThat(claimStatus(scope, "u-1")).isEqualTo("P");
+    assertThat(fx.string("SELECT string_agg(action, ',') FROM dedup_audit WHERE scope = '" + scope + "'"))
+        .as("the dry run recorded nothing").isEqualTo("dead-letter-superseded");
+  }
+
+  private static RecordHandler<String, String> failingWhile(AtomicBoolean broken) {
+    return (record, tx) -> {
+      if (broken.get() && record.value().startsWith("boom")) {
+        throw new IllegalStateException("price service down");
+      }
+      EngineFixture.insertOrder().handle(record, tx);
+    };
+  }
+
   @Test
   void aResendOfADeadLetteredKeyFollowsDeadLetteredReplay() {
     String topic = fx.kafka.createTopic("dlq-resend", 1);
@@ -125,6 +213,11 @@ class DeadLettersIT {
         "SELECT string_agg(reason || '@' || source_offset, ',' ORDER BY source_offset) FROM dead_letters"
             + " WHERE scope = '" + scope + "'")).isEqualTo("handler_failed@0,dead_lettered_before@1"));
     assertThat(claimStatus(scope, "s-1")).isEqualTo("D");
+  }
+
+  private static long claims(String scope, String key, String status) {
+    return fx.count("SELECT count(*) FROM claims c JOIN dedup_scopes s USING (scope_id) WHERE s.scope = '" + scope
+        + "' AND c.key_id = dedup_key_id('" + key + "') AND c.status = '" + status + "'");
   }
 
   private static String claimStatus(String scope, String key) {

@@ -78,28 +78,54 @@ public final class PostgresDeadLetters implements DeadLetters {
   }
 
   @Override
-  public DeadLetter replay(long id, @Nullable String operator, String reason) throws SQLException {
-    return inTransaction(id, operator, reason, "replay", (c, d) -> {
-      Removed removed = removeClaim(c, d);
-      deleteWaitingCopy(c, id);
-      DeadLetter.Payload p = Objects.requireNonNull(d.payload());
-      Headers headers = new RecordHeaders(p.headers().toArray(new Header[0]));
-      if (headers.lastHeader(Outbox.IDEMPOTENCY_KEY_HEADER) == null) {
-        UUID key = OutboxKeys.derived("kafka-dedup dead letters", schema.deadLetters() + "/" + id, 0);
-        headers.add(Outbox.IDEMPOTENCY_KEY_HEADER, key.toString().getBytes(StandardCharsets.US_ASCII));
+  public ReplayResult replay(long id, @Nullable String operator, String reason, boolean dryRun) throws SQLException {
+    List<Long> superseded = new ArrayList<>();
+    Removed[] removed = {Removed.NONE};
+    DeadLetter after = inTransaction(id, operator, reason, "replay", dryRun, (c, d) -> {
+      List<DeadLetter> siblings = lockSiblings(c, d);
+      if (hasProcessedClaim(c, d)) { // applied since (a sibling's replay, a corrected re-send after a forget)
+        for (DeadLetter row : concat(d, siblings)) {
+          supersede(c, row, operator, reason, "its key has been applied since (a P claim)");
+          superseded.add(row.id());
+        }
+        return null;
       }
-      OutboxWriter.insertRows(c, schema, List.of(OutboxRow.toInsert(d.sourceTopic(), p.key(), p.value(),
-          HeaderCodec.encode(headers), null)));
-      return removed;
+      removed[0] = removeDeadLetteredClaim(c, d);
+      deleteWaitingCopy(c, d.id());
+      writeReplayCopy(c, d);
+      for (DeadLetter sibling : siblings) {
+        supersede(c, sibling, operator, reason, "dead letter " + d.id() + " of the same key was replayed");
+        superseded.add(sibling.id());
+      }
+      return removed[0];
     });
+    return new ReplayResult(after, dryRun, removed[0].status(), List.copyOf(superseded));
   }
 
   @Override
   public DeadLetter discard(long id, @Nullable String operator, String reason) throws SQLException {
-    return inTransaction(id, operator, reason, "discard", (c, d) -> {
+    return inTransaction(id, operator, reason, "discard", false, (c, d) -> {
       deleteWaitingCopy(c, id);
       return Removed.NONE;
     });
+  }
+
+  private static List<DeadLetter> concat(DeadLetter first, List<DeadLetter> rest) {
+    List<DeadLetter> all = new ArrayList<>(rest.size() + 1);
+    all.add(first);
+    all.addAll(rest);
+    return all;
+  }
+
+  private void writeReplayCopy(Connection c, DeadLetter d) throws SQLException {
+    DeadLetter.Payload p = Objects.requireNonNull(d.payload());
+    Headers headers = new RecordHeaders(p.headers().toArray(new Header[0]));
+    if (headers.lastHeader(Outbox.IDEMPOTENCY_KEY_HEADER) == null) {
+      UUID key = OutboxKeys.derived("kafka-dedup dead letters", schema.deadLetters() + "/" + d.id(), 0);
+      headers.add(Outbox.IDEMPOTENCY_KEY_HEADER, key.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+    OutboxWriter.insertRows(c, schema, List.of(OutboxRow.toInsert(d.sourceTopic(), p.key(), p.value(),
+        HeaderCodec.encode(headers), null)));
   }
 
   /** What an operation removed from {@code claims}, for the audit. */
@@ -110,10 +136,11 @@ public final class PostgresDeadLetters implements DeadLetters {
 
   @FunctionalInterface
   private interface Operation {
-    Removed apply(Connection c, DeadLetter locked) throws SQLException;
+    /** Returns what it removed, or null if it superseded the row instead (already recorded and audited). */
+    @Nullable Removed apply(Connection c, DeadLetter locked) throws SQLException;
   }
 
-  private DeadLetter inTransaction(long id, @Nullable String operator, String reason, String action,
+  private DeadLetter inTransaction(long id, @Nullable String operator, String reason, String action, boolean dryRun,
       Operation operation) throws SQLException {
     if (reason == null || reason.isBlank()) {
       throw new IllegalArgumentException("reason must not be blank: say why dead letter " + id + " is "
@@ -129,14 +156,21 @@ public final class PostgresDeadLetters implements DeadLetters {
         }
         if (!OPEN.contains(d.state())) {
           throw new IllegalStateException("dead letter " + id + " is " + d.state().column() + ": it cannot be "
-              + pastTense(action) + " (only pending, published or held ones can)");
+              + pastTense(action) + " (only pending, published or held ones can)"
+              + (d.state() == State.SUPERSEDED ? "; its key was replayed or applied since" : ""));
         }
         Removed removed = operation.apply(c, d);
-        State next = action.equals("replay") ? State.REPLAYED : State.DISCARDED;
-        rows.recordAction(c, id, next, operator, reason);
-        audit(c, d, "dead-letter-" + action, operator, reason, removed);
+        if (removed != null) {
+          State next = action.equals("replay") ? State.REPLAYED : State.DISCARDED;
+          rows.recordAction(c, id, next, operator, reason);
+          audit(c, d, "dead-letter-" + action, operator, reason, removed);
+        }
         DeadLetter after = Objects.requireNonNull(rows.find(c, id, false));
-        c.commit();
+        if (dryRun) {
+          c.rollback();
+        } else {
+          c.commit();
+        }
         return after;
       } catch (SQLException | RuntimeException e) {
         c.rollback();
@@ -151,13 +185,59 @@ public final class PostgresDeadLetters implements DeadLetters {
     return action.equals("replay") ? "replayed" : "discarded";
   }
 
-  private Removed removeClaim(Connection c, DeadLetter d) throws SQLException {
+  /**
+   * Locks the other open dead letters of {@code d}'s key (same scope and key id), in id order, and returns them:
+   * a replay puts the key back once, so they are superseded by it.
+   */
+  private List<DeadLetter> lockSiblings(Connection c, DeadLetter d) throws SQLException {
+    if (d.keyId() == null || d.scope() == null) {
+      return List.of();
+    }
+    List<DeadLetter> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(rows.select(false) + " WHERE scope = ? AND key_id = ? AND id <> ?"
+        + " AND state IN ('pending', 'published', 'held') ORDER BY id FOR UPDATE")) {
+      ps.setString(1, d.scope());
+      ps.setObject(2, d.keyId());
+      ps.setLong(3, d.id());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rows.read(rs, false));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Whether {@code d}'s key holds a {@code P} claim in its scope (locked, so it cannot be removed meanwhile). */
+  private boolean hasProcessedClaim(Connection c, DeadLetter d) throws SQLException {
+    if (d.keyId() == null || d.scope() == null) {
+      return false;
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + schema.claims() + " c JOIN " + schema.scopes()
+        + " s ON c.scope_id = s.scope_id WHERE s.scope = ? AND c.key_id = ? AND c.status = 'P' FOR SHARE OF c")) {
+      ps.setString(1, d.scope());
+      ps.setObject(2, d.keyId());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private void supersede(Connection c, DeadLetter d, @Nullable String operator, String reason, String why)
+      throws SQLException {
+    deleteWaitingCopy(c, d.id());
+    rows.recordAction(c, d.id(), State.SUPERSEDED, operator, reason + " (superseded: " + why + ")");
+    audit(c, d, "dead-letter-superseded", operator, reason + " (" + why + ")", Removed.NONE);
+  }
+
+  /** Removes the key's {@code D} claims (never a {@code P} claim); returns the newest removed, for the audit. */
+  private Removed removeDeadLetteredClaim(Connection c, DeadLetter d) throws SQLException {
     if (d.keyId() == null || d.scope() == null) {
       return Removed.NONE;
     }
     String sql = "DELETE FROM " + schema.claims() + " c USING " + schema.scopes() + " s WHERE s.scope = ? "
-        + "AND c.scope_id = s.scope_id AND c.key_id = ? RETURNING c.generation, c.status, c.kafka_partition, "
-        + "c.kafka_offset";
+        + "AND c.scope_id = s.scope_id AND c.key_id = ? AND c.status = 'D' RETURNING c.generation, c.status, "
+        + "c.kafka_partition, c.kafka_offset";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, d.scope());
       ps.setObject(2, d.keyId());
