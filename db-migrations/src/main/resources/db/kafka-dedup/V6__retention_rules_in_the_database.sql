@@ -14,8 +14,9 @@
 -- * The owner (the functions' owner, any role that is a member of it, a superuser) is not held back: it can
 --   drop tables anyway. "The caller" is the session's role (or the role set with SET ROLE), since inside a
 --   SECURITY DEFINER function current_user is the owner.
--- * dedup_audit gets the action 'retention-drop' (kafka-dedup retention run writes one row per dropped
---   generation) and 'dead-letter-superseded' (a replay refused because its key was applied since); its new
+-- * dedup_audit gets the action 'retention-drop': dedup_drop_generation writes one row per dropped generation
+--   (the caller, the session's kafka_dedup.operator and kafka_dedup.reason settings if set, the generation and
+--   its number of keys), whoever calls it: RetentionJob, kafka-dedup retention run, a DBA and 'dead-letter-superseded' (a replay refused because its key was applied since); its new
 --   column keys counts the claims a dropped generation held.
 -- * dead_letters gets the state 'superseded'.
 
@@ -43,13 +44,19 @@ COMMENT ON COLUMN ${dedup_schema}.${dedup_table_prefix}dedup_retention_settings.
 COMMENT ON COLUMN ${dedup_schema}.${dedup_table_prefix}dedup_retention_settings.minimum_generation_length IS
   'dedup_switch_generation does not end a generation younger than this.';
 
--- Whether the role calling a SECURITY DEFINER function of this schema may bypass the rules: the session's role
--- (or the one set with SET ROLE) is a member of the functions' owner (current_user inside them), or a superuser.
+-- The role calling a SECURITY DEFINER function of this schema (inside it, current_user is the owner): the
+-- session's role, or the one set with SET ROLE.
+CREATE FUNCTION ${dedup_schema}.${dedup_table_prefix}dedup_caller() RETURNS text
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  AS $$
+    SELECT CASE WHEN current_setting('role') = 'none' THEN session_user::text ELSE current_setting('role') END
+  $$;
+
+-- Whether that caller may bypass the rules: it is a member of the functions' owner, or a superuser.
 CREATE FUNCTION ${dedup_schema}.${dedup_table_prefix}dedup_caller_is_owner() RETURNS boolean
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
   AS $$
-    SELECT pg_has_role(CASE WHEN current_setting('role') = 'none' THEN session_user::text
-                            ELSE current_setting('role') END, current_user, 'MEMBER')
+    SELECT pg_has_role(${dedup_schema}.${dedup_table_prefix}dedup_caller(), current_user, 'MEMBER')
   $$;
 
 -- How long ago a generation must have ended for the caller to drop it: 0 for the owner, else the greater of
@@ -110,6 +117,7 @@ CREATE OR REPLACE FUNCTION ${dedup_schema}.${dedup_table_prefix}dedup_drop_gener
   DECLARE
     ended timestamptz;
     rules record;
+    n_keys bigint;
   BEGIN
     PERFORM set_config('lock_timeout', lock_timeout_ms || 'ms', true);
     SELECT min(started_at) INTO ended FROM ${dedup_schema}.${dedup_table_prefix}dedup_generations
@@ -132,6 +140,17 @@ CREATE OR REPLACE FUNCTION ${dedup_schema}.${dedup_table_prefix}dedup_drop_gener
           USING ERRCODE = 'insufficient_privilege';
       END IF;
     END IF;
+    EXECUTE format('SELECT count(*) FROM %I.%I', '${dedup_schema}', CASE WHEN g = 0
+      THEN '${dedup_table_prefix}processed_messages' ELSE '${dedup_table_prefix}claims_g' || g END) INTO n_keys;
+    -- every drop is audited in its own transaction: who (the caller, and kafka_dedup.operator if the session set
+    -- it), why (kafka_dedup.reason, else the cutoff), which generation, how many keys
+    INSERT INTO ${dedup_schema}.${dedup_table_prefix}dedup_audit (db_user, operator, action, reason,
+        removed_generation, keys)
+      VALUES (${dedup_schema}.${dedup_table_prefix}dedup_caller(),
+        nullif(current_setting('kafka_dedup.operator', true), ''), 'retention-drop',
+        coalesce(nullif(trim(current_setting('kafka_dedup.reason', true)), ''),
+          format('retention: generation %s ended %s, before the cutoff %s', g, ended, cutoff)),
+        g, n_keys);
     IF g = 0 THEN
       EXECUTE format('TRUNCATE %I.%I', '${dedup_schema}', '${dedup_table_prefix}processed_messages');
     ELSE
@@ -142,6 +161,7 @@ CREATE OR REPLACE FUNCTION ${dedup_schema}.${dedup_table_prefix}dedup_drop_gener
   END
   $$;
 
+REVOKE EXECUTE ON FUNCTION ${dedup_schema}.${dedup_table_prefix}dedup_caller() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION ${dedup_schema}.${dedup_table_prefix}dedup_caller_is_owner() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION ${dedup_schema}.${dedup_table_prefix}dedup_retention_floor() FROM PUBLIC;
 -- [jooq ignore stop]

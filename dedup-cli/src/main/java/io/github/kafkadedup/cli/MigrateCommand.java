@@ -2,6 +2,7 @@ package io.github.kafkadedup.cli;
 
 import io.github.kafkadedup.migrations.DedupMigrations;
 import io.github.kafkadedup.migrations.DedupSchema;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,6 +26,9 @@ import picocli.CommandLine.Option;
 final class MigrateCommand extends Subcommand {
   @Option(names = "--dry-run", description = "list the pending migrations; apply nothing")
   boolean dryRun;
+
+  @Option(names = "--yes", description = "apply without asking on a terminal (without a terminal, migrate never asks)")
+  boolean yes;
 
   @Override
   public Integer call() {
@@ -53,6 +57,10 @@ final class MigrateCommand extends Subcommand {
   }
 
   private int migrate(Flyway flyway, DedupSchema schema) {
+    if (!confirmed(flyway, schema)) {
+      err().println("migrate: nothing applied (not confirmed)");
+      return ExitCodes.USAGE;
+    }
     MigrateResult result;
     try (Progress p = Progress.start(err(), "migrating " + schema.schema())) {
       result = flyway.migrate();
@@ -64,6 +72,30 @@ final class MigrateCommand extends Subcommand {
     MigrationInfo current = flyway.info().current();
     print(schema, rows, current == null ? "none" : current.getVersion().getVersion(), "applied");
     return ExitCodes.OK;
+  }
+
+  /**
+   * Names the database, schema and pending versions it is about to change (on standard error), and asks on a
+   * terminal unless {@code --yes}; scripts (no terminal) are not asked.
+   */
+  private boolean confirmed(Flyway flyway, DedupSchema schema) {
+    MigrationInfo[] pending = flyway.info().pending();
+    if (pending.length == 0) {
+      return true;
+    }
+    String database;
+    try (Connection c = db.connect()) {
+      database = Confirmation.database(new Tables(c, schema));
+    } catch (SQLException e) {
+      throw DbErrors.onStatement(e, "migrate");
+    }
+    StringBuilder versions = new StringBuilder();
+    for (MigrationInfo m : pending) {
+      versions.append(versions.isEmpty() ? "" : ", ").append(m.getVersion().getVersion());
+    }
+    err().println("migrate will apply version(s) " + versions + " to database " + database + ", schema "
+        + schema.schema() + (schema.tablePrefix().isEmpty() ? "" : " (prefix " + schema.tablePrefix() + ")"));
+    return !Confirmation.interactive() || Confirmation.confirmed(yes, err(), "apply them?");
   }
 
   private static Map<String, @Nullable Object> row(String version, String description, @Nullable Integer ms) {

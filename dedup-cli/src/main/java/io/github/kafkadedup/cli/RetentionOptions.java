@@ -41,6 +41,11 @@ final class RetentionOptions {
       description = "the consumers' topics: keys their records can still replay are kept (needs Kafka)")
   List<String> topics = new ArrayList<>();
 
+  @Option(names = "--no-replay-guard", description = "drop by the window alone, even keys that the topics can "
+      + "still replay (retention run keeps them by default, and needs --topics or the topics recorded in "
+      + "consumer_offsets, and --bootstrap-servers)")
+  boolean noReplayGuard;
+
   @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
       description = "Kafka, for the replay guard of --topics (env DEDUP_KAFKA_BOOTSTRAP)")
   @Nullable String bootstrapServers;
@@ -77,6 +82,37 @@ final class RetentionOptions {
     } catch (KafkaException e) {
       throw CliFailure.connection("cannot create a Kafka client for " + bootstrapServers + ": " + e.getMessage()
           + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
+    }
+  }
+
+  /**
+   * For {@code retention run}: the topics of the replay guard: {@code --topics}, else the topics the consumers
+   * recorded in {@code consumer_offsets}; fails unless there are some, or {@code --no-replay-guard} was given.
+   * Sets {@link #topics}; empty with {@code --no-replay-guard}.
+   */
+  void requireReplayGuard(Tables t) {
+    if (noReplayGuard) {
+      if (!topics.isEmpty()) {
+        throw CliFailure.usage("--no-replay-guard and --topics contradict each other: give one");
+      }
+      return;
+    }
+    if (topics.isEmpty() && t.exists(t.offsets()) && t.may(t.offsets(), "SELECT")) {
+      String recorded = t.queryString("SELECT string_agg(DISTINCT topic, ',' ORDER BY topic) FROM " + t.offsets(),
+          "reading the consumers' topics from " + t.offsets());
+      if (recorded != null) {
+        topics = new ArrayList<>(List.of(recorded.split(",")));
+      }
+    }
+    if (!topics.isEmpty() && (bootstrapServers == null || bootstrapServers.isBlank())) {
+      throw CliFailure.usage("retention run keeps the keys of records the topics " + topics + " can still replay: "
+          + "give --bootstrap-servers (or DEDUP_KAFKA_BOOTSTRAP) to read them, or --no-replay-guard to drop by the "
+          + "window alone");
+    }
+    if (topics.isEmpty()) {
+      throw CliFailure.usage("retention run keeps the keys of records the topics can still replay: give --topics "
+          + "and --bootstrap-servers (no topics are recorded in consumer_offsets), or --no-replay-guard to drop by "
+          + "the window alone");
     }
   }
 

@@ -119,7 +119,7 @@ class DeadLettersCliIT {
         "--scope", SCOPE).out()).contains("pay-7").contains("pay-40");
     CliRun bad = CliRun.run(env, "dead-letters", "list", "--state", "stuck");
     assertThat(bad.code()).isEqualTo(ExitCodes.USAGE);
-    assertThat(bad.err()).contains("--state must be one of pending, published, held, replayed, discarded, but was "
+    assertThat(bad.err()).contains("--state must be one of pending, published, held, replayed, discarded, superseded, but was "
         + "'stuck'");
     assertThat(CliRun.run(env, "dead-letters", "list", "--limit", "0").err())
         .contains("limit must be between 1 and 10000, but was 0");

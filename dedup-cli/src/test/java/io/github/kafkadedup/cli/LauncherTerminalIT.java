@@ -48,14 +48,17 @@ class LauncherTerminalIT {
 
   @Test
   void anOperatorMigratesLooksUpAndGetsStatusInATerminal() throws Exception {
-    String migrate = run("./kafka-dedup migrate");
-    assertThat(migrate).contains("applied to public:").contains("now at version 5").contains("EXIT=0");
+    String refused = run("./kafka-dedup migrate", "apply them? [y/N]", "n");
+    assertThat(refused).contains("migrate will apply version(s) 1, 2, 3, 4, 5, 6 to database " + db.name())
+        .contains(", schema public").contains("migrate: nothing applied (not confirmed)").contains("EXIT=2");
+    String migrate = run("./kafka-dedup migrate", "apply them? [y/N]", "y");
+    assertThat(migrate).contains("applied to public:").contains("now at version 6").contains("EXIT=0");
 
     String lookup = run("./kafka-dedup lookup --scope orders --key order-42");
     assertThat(lookup).contains("NOT FOUND  scope 'orders', key 'order-42'").contains("EXIT=1");
 
     String status = run("./kafka-dedup status");
-    assertThat(status).contains("kafka-dedup status: schema public, version 5").contains("Generations")
+    assertThat(status).contains("kafka-dedup status: schema public, version 6").contains("Generations")
         .containsPattern("1 +\\S+Z +- +current").contains("EXIT=0");
 
     String usage = run("./kafka-dedup forget --scope orders --key order-42");
@@ -64,6 +67,12 @@ class LauncherTerminalIT {
 
   /** Types {@code command}, then prints its exit code, and returns the screen once the code appears. */
   private static String run(String command) throws Exception {
+    return run(command, null, null);
+  }
+
+  /** {@link #run(String)}, typing {@code answer} once {@code question} is on the screen (if not null). */
+  private static String run(String command, String question, String answer) throws Exception {
+    boolean answered = question == null;
     type("clear");
     String marker = "DONE" + (++commands) + " EXIT=";
     type(command + "; echo " + marker + "$?");
@@ -71,6 +80,10 @@ class LauncherTerminalIT {
     String screen = "";
     while (Instant.now().isBefore(deadline)) {
       screen = tmux("capture-pane", "-p", "-t", SESSION, "-S", "-200");
+      if (!answered && screen.contains(question)) {
+        type(answer);
+        answered = true;
+      }
       if (screen.lines().anyMatch(l -> l.matches(marker + "\\d+"))) {
         return screen.substring(screen.lastIndexOf("$ " + command));
       }

@@ -155,14 +155,28 @@ class OperatorActionsIT {
         "--bootstrap-servers", kafka.bootstrapServers());
     assertThat(longer.out()).contains("replay guard: topic " + month + "-25d retention.ms 25d")
         .contains("(earlier than the window's: the replay guard)")
-        .containsPattern("\\n1 .* keep +ended \\S+, before the window but after the replay guard's cutoff");
+        .containsPattern("\\n1 .* keep +ended \\S+, before the window but after the cutoff \\S+ of the replay guard");
   }
 
   @Test
   @Order(4)
   void retentionRunDropsTheExpiredGenerationAndLookupNoLongerFindsItsKeys() {
-    CliRun run = CliRun.run(env, "retention", "run", "--window", "7d");
+    CliRun unguarded = CliRun.run(env, "retention", "run", "--window", "7d");
+    assertThat(unguarded.code()).as("%s", unguarded).isEqualTo(ExitCodes.USAGE);
+    assertThat(unguarded.err()).contains("give --bootstrap-servers").contains("--no-replay-guard");
+    CliRun unconfirmed = CliRun.run(env, "retention", "run", "--window", "7d", "--no-replay-guard");
+    assertThat(unconfirmed.code()).as("%s", unconfirmed).isEqualTo(ExitCodes.USAGE);
+    assertThat(unconfirmed.err()).contains("retention run will drop 1 generation(s) holding 1 keys in database ")
+        .contains("replay guard OFF").contains("  generation 1: 1 keys, ended ")
+        .contains("nothing dropped (no terminal to ask: give --yes");
+    assertThat(CliRun.run(env, "lookup", "--scope", SCOPE, "--key", "refund-7").code()).as("still there").isZero();
+
+    CliRun run = CliRun.run(env, "retention", "run", "--window", "7d", "--no-replay-guard", "--yes",
+        "--operator", "carol", "--reason", "INC-12 disk full");
     assertThat(run.code()).as("%s", run).isZero();
+    assertThat(db.queryLong("select count(*) from dedup_audit where action = 'retention-drop' and operator = 'carol'"
+        + " and reason = 'INC-12 disk full' and removed_generation = 1 and keys = 1 and db_user = current_user"))
+        .as("the drop is audited").isEqualTo(1);
     assertThat(run.out()).startsWith("retention run: dropped 1 generation(s), 1 keys, that ended before")
         .contains("current generation 3");
     assertThat(CliRun.run(env, "lookup", "--scope", SCOPE, "--key", "refund-7").code()).isEqualTo(1);
