@@ -39,3 +39,5 @@ GRANT EXECUTE ON FUNCTION kafka_dedup.dedup_prepare_generations(integer, integer
 -- them through dedup_retention_floor()) and cannot change them: no UPDATE here.
 GRANT SELECT ON kafka_dedup.dedup_retention_settings TO kafka_dedup_app;
 GRANT EXECUTE ON FUNCTION kafka_dedup.dedup_retention_floor() TO kafka_dedup_app;
+-- The outbox relay records the topics it sets aside (missing or not authorised) for kafka-dedup status.
+GRANT SELECT, INSERT, UPDATE, DELETE ON kafka_dedup.outbox_topics_set_aside TO kafka_dedup_app;

@@ -19,6 +19,9 @@
 --   its number of keys), whoever calls it: RetentionJob, kafka-dedup retention run, a DBA and 'dead-letter-superseded' (a replay refused because its key was applied since); its new
 --   column keys counts the claims a dropped generation held.
 -- * dead_letters gets the state 'superseded'.
+-- * outbox_topics_set_aside: a topic the outbox relay found missing (or not writable): its rows wait in the
+--   outbox, the other topics' rows go on; the row is removed when the topic can be written (kafka-dedup status
+--   names it).
 
 -- [jooq ignore start]
 CREATE TABLE ${dedup_schema}.${dedup_table_prefix}dedup_retention_settings (
@@ -182,3 +185,15 @@ ALTER TABLE ${dedup_schema}.${dedup_table_prefix}dead_letters
 ALTER TABLE ${dedup_schema}.${dedup_table_prefix}dead_letters
   ADD CONSTRAINT ${dedup_table_prefix}dead_letters_state_ck
   CHECK (state IN ('pending', 'published', 'held', 'replayed', 'discarded', 'superseded'));
+
+CREATE TABLE ${dedup_schema}.${dedup_table_prefix}outbox_topics_set_aside (
+  topic      text        NOT NULL,
+  since      timestamptz NOT NULL,
+  checked_at timestamptz NOT NULL DEFAULT now(),
+  reason     text        NOT NULL,
+  relay      text        NOT NULL,
+  CONSTRAINT ${dedup_table_prefix}outbox_topics_set_aside_pk PRIMARY KEY (topic)
+);
+
+COMMENT ON TABLE ${dedup_schema}.${dedup_table_prefix}outbox_topics_set_aside IS
+  'kafka-dedup: topics of outbox rows that the relay cannot write (the topic does not exist, or the relay is not authorised): their rows wait in the outbox while other topics'' rows go on; a row here is removed when its topic can be written.';

@@ -190,6 +190,16 @@ public record DedupSchema(String schema, String tablePrefix) {
   }
 
   /**
+   * The schema-qualified name of the outbox topics the relay set aside (migration V6: topics that do not exist
+   * or may not be written), safe to splice into SQL.
+   *
+   * @return for example {@code public.outbox_topics_set_aside}
+   */
+  public String outboxTopicsSetAside() {
+    return qualified("outbox_topics_set_aside");
+  }
+
+  /**
    * jOOQ settings that render the generated tables ({@code io.github.kafkadedup.migrations.jooq})
    * in this schema and with this prefix, for example {@code "billing"."kd_processed_messages"}.
    * Use them for the {@code DSLContext} that queries kafka-dedup's tables: {@code DSL.using(connection,

@@ -35,6 +35,16 @@ public interface OutboxMetrics {
   default void held(String relay, String kind) {}
 
   /**
+   * A topic that does not exist (or that the relay may not write) was found in the outbox: its rows are set aside
+   * (they stay in the outbox and go out once it can be written) instead of blocking the other topics. Once per
+   * topic per episode.
+   *
+   * @param relay the relay's name
+   * @param topic the topic
+   */
+  default void topicSetAside(String relay, String topic) {}
+
+  /**
    * The unpublished rows in the relay's lanes, measured every few seconds.
    *
    * @param relay the relay's name
@@ -58,7 +68,8 @@ public interface OutboxMetrics {
 
   /**
    * Micrometer meters: counters {@code kafka.dedup.outbox.published}, {@code kafka.dedup.outbox.failures}
-   * (tag {@code type}), {@code kafka.dedup.outbox.held} (tag {@code kind}), gauges {@code kafka.dedup.outbox.backlog}, {@code kafka.dedup.outbox.oldest.age}
+   * (tag {@code type}), {@code kafka.dedup.outbox.held} (tag {@code kind}),
+   * {@code kafka.dedup.outbox.topic.set.aside} (tag {@code topic}: episodes of a missing or unauthorised topic), gauges {@code kafka.dedup.outbox.backlog}, {@code kafka.dedup.outbox.oldest.age}
    * (seconds) and {@code kafka.dedup.outbox.lanes}; all tagged {@code relay}. Needs micrometer-core.
    *
    * @param registry where the meters go

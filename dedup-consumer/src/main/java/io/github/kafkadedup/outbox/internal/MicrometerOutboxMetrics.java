@@ -37,6 +37,13 @@ public final class MicrometerOutboxMetrics implements OutboxMetrics {
   }
 
   @Override
+  public void topicSetAside(String relay, String topic) {
+    Counter.builder("kafka.dedup.outbox.topic.set.aside")
+        .description("topics found missing or not authorised: their outbox rows are set aside until they exist")
+        .tag("relay", relay).tag("topic", topic).register(registry).increment();
+  }
+
+  @Override
   public void backlog(String relay, long rows, long oldestAgeMillis) {
     gauge("kafka.dedup.outbox.backlog", "unpublished outbox rows in the relay's lanes", relay, 1).set(rows);
     gauge("kafka.dedup.outbox.oldest.age", "age of the oldest unpublished outbox row (seconds)", relay, 1e-3)

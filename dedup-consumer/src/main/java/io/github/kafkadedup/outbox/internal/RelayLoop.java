@@ -34,6 +34,7 @@ public final class RelayLoop implements OutboxRelay, Runnable {
   private @Nullable Thread thread;
   private @Nullable RelaySession session;
   private @Nullable Publisher publisher;
+  private @Nullable TopicGate topics;
   /** Sent in the previous round, acknowledgements not collected yet (only while a backlog drains). */
   private Publisher.@Nullable Pending inFlight;
   private long nextRebalance;
@@ -52,6 +53,7 @@ public final class RelayLoop implements OutboxRelay, Runnable {
       throw new IllegalStateException("[" + settings.name() + "] relay already " + (closed ? "closed" : "started"));
     }
     publisher = new Publisher(settings.producer().toMap());
+    topics = new TopicGate(settings.name(), settings.metrics(), settings.producer().toMap(), settings.maxBackoff());
     thread = new Thread(this, "kafka-dedup-" + settings.name());
     thread.setDaemon(true);
     thread.start();
@@ -78,6 +80,9 @@ public final class RelayLoop implements OutboxRelay, Runnable {
     } finally {
       finishInFlight();
       dropSession();
+      if (topics != null) {
+        topics.close();
+      }
       if (publisher != null) {
         if (Thread.currentThread().isInterrupted()) {
           publisher.closeNow();
@@ -106,10 +111,13 @@ public final class RelayLoop implements OutboxRelay, Runnable {
         finish(s, previous, true);
         previous = null;
       }
+      TopicGate gate = java.util.Objects.requireNonNull(topics);
+      s.excludeTopics(gate.excluded(System.currentTimeMillis()));
       List<OutboxRow> rows = s.owned().isEmpty() ? List.of()
           : previous == null ? s.fetch(settings.batchSize())
           : s.fetch(settings.batchSize(), previous.firstId(), previous.lastId());
-      inFlight = rows.isEmpty() ? null : publisher().send(rows);
+      List<OutboxRow> admitted = gate.admit(s, rows); // a missing topic's rows wait, the others go
+      inFlight = admitted.isEmpty() ? null : publisher().send(admitted);
       if (previous != null) {
         finish(s, previous, false);
       }

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 
 /**
@@ -34,6 +35,8 @@ final class RelaySession implements AutoCloseable {
   private final String holdRow;
   private final String stats;
   private final String statsAll;
+  private @Nullable String setAsideTable;
+  private String[] excludedTopics = new String[0];
 
   private RelaySession(Connection connection, DedupSchema schema) throws SQLException {
     this.connection = connection;
@@ -67,6 +70,11 @@ final class RelaySession implements AutoCloseable {
     try {
       c.setAutoCommit(true);
       RelaySession session = new RelaySession(c, schema);
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT to_regclass('" + schema.outboxTopicsSetAside() + "') IS NOT NULL")) {
+        rs.next();
+        session.setAsideTable = rs.getBoolean(1) ? schema.outboxTopicsSetAside() : null;
+      }
       try (Statement s = c.createStatement()) {
         s.execute("LISTEN \"" + OutboxWriter.channel(schema) + "\"");
         // the relay's only writes are the DELETEs of published rows: one lost in a server crash makes its rows
@@ -120,24 +128,18 @@ final class RelaySession implements AutoCloseable {
   List<OutboxRow> fetch(int limit, long skipFrom, long skipTo) throws SQLException {
     boolean allLanes = owned.size() == Outbox.LANES;
     boolean skip = skipTo >= skipFrom;
-    String lanes = allLanes ? "" : "lane = ANY(?::int[])";
-    String sql = !skip
-        ? columns + (allLanes ? "" : " WHERE " + lanes) + " ORDER BY id LIMIT ?"
-        : "SELECT * FROM ((" + columns + " WHERE " + (allLanes ? "" : lanes + " AND ") + "id < ? ORDER BY id LIMIT ?)"
-            + " UNION ALL (" + columns + " WHERE " + (allLanes ? "" : lanes + " AND ") + "id > ? ORDER BY id LIMIT ?))"
+    String sql = !skip ? columns + where(allLanes, null) + " ORDER BY id LIMIT ?"
+        : "SELECT * FROM ((" + columns + where(allLanes, "id < ?") + " ORDER BY id LIMIT ?)"
+            + " UNION ALL (" + columns + where(allLanes, "id > ?") + " ORDER BY id LIMIT ?))"
             + " below_and_above ORDER BY id LIMIT ?";
     List<OutboxRow> rows = new ArrayList<>(Math.min(limit, 10_000));
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       int p = 1;
       if (!skip) {
-        if (!allLanes) {
-          ps.setObject(p++, lanes());
-        }
+        p = bindWhere(ps, p, allLanes);
       } else {
         for (long bound : new long[] {skipFrom, skipTo}) {
-          if (!allLanes) {
-            ps.setObject(p++, lanes());
-          }
+          p = bindWhere(ps, p, allLanes);
           ps.setLong(p++, bound);
           ps.setInt(p++, limit);
         }
@@ -154,6 +156,64 @@ final class RelaySession implements AutoCloseable {
     // do not pile up in the driver while a backlog drains without waiting
     pg.getNotifications();
     return rows;
+  }
+
+  /** The rows of these topics are not read (their topics are set aside, see {@link TopicGate}). */
+  void excludeTopics(Set<String> topics) {
+    excludedTopics = topics.toArray(new String[0]);
+  }
+
+  /** The WHERE clause of one side of {@link #fetch}: the owned lanes, the topics not set aside, {@code id}. */
+  private String where(boolean allLanes, @Nullable String id) {
+    List<String> conditions = new ArrayList<>(3);
+    if (!allLanes) {
+      conditions.add("lane = ANY(?::int[])");
+    }
+    if (excludedTopics.length > 0) {
+      conditions.add("topic <> ALL(?::text[])");
+    }
+    if (id != null) {
+      conditions.add(id);
+    }
+    return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+  }
+
+  private int bindWhere(PreparedStatement ps, int first, boolean allLanes) throws SQLException {
+    int p = first;
+    if (!allLanes) {
+      ps.setObject(p++, lanes());
+    }
+    if (excludedTopics.length > 0) {
+      ps.setArray(p++, connection.createArrayOf("text", excludedTopics));
+    }
+    return p;
+  }
+
+  /** Records (or refreshes) a topic set aside, for {@code kafka-dedup status}; nothing on a schema before V6. */
+  void recordSetAside(String topic, long sinceMillis, String reason, String relay) throws SQLException {
+    if (setAsideTable == null) {
+      return;
+    }
+    try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + setAsideTable + " (topic, since, reason, "
+        + "relay) VALUES (?, to_timestamp(? / 1000.0), ?, ?) ON CONFLICT (topic) DO UPDATE SET checked_at = now(), "
+        + "reason = excluded.reason, relay = excluded.relay")) {
+      ps.setString(1, topic);
+      ps.setLong(2, sinceMillis);
+      ps.setString(3, reason);
+      ps.setString(4, relay);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Removes a topic's set-aside record: it can be written now. */
+  void clearSetAside(String topic) throws SQLException {
+    if (setAsideTable == null) {
+      return;
+    }
+    try (PreparedStatement ps = connection.prepareStatement("DELETE FROM " + setAsideTable + " WHERE topic = ?")) {
+      ps.setString(1, topic);
+      ps.executeUpdate();
+    }
   }
 
   private int[] lanes() {
