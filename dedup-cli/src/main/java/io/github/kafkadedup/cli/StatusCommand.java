@@ -55,6 +55,7 @@ final class StatusCommand extends Subcommand {
     }
     result.put("deadLetters", deadLetters(t, notes));
     result.put("outbox", outbox(t, notes));
+    setAsideTopics(t, notes);
     result.put("notes", List.copyOf(notes));
     if (json) {
       printJson(result);
@@ -97,6 +98,20 @@ final class StatusCommand extends Subcommand {
     }
     return Sql.rows(t.c, "SELECT scope, topic, kafka_partition AS partition, next_offset AS \"nextOffset\","
         + " updated_at AS \"updatedAt\" FROM " + t.offsets() + " ORDER BY 1, 2, 3");
+  }
+
+  /** A note per outbox topic the relay set aside (migration V6): its rows wait until it can be written. */
+  private static void setAsideTopics(Tables t, List<String> notes) throws SQLException {
+    String table = t.schema.outboxTopicsSetAside();
+    if (!t.exists(table) || !t.may(table, "SELECT")) {
+      return;
+    }
+    for (Map<String, @Nullable Object> r : Sql.rows(t.c, "SELECT topic, reason, since, relay FROM " + table
+        + " ORDER BY topic")) {
+      notes.add("outbox rows for topic " + r.get("topic") + " are set aside: the topic " + r.get("reason")
+          + " (since " + r.get("since") + ", relay " + r.get("relay") + "); they go out by themselves once it can "
+          + "be written (create it, or grant the relay WRITE); other topics' rows are not held");
+    }
   }
 
   /** Dead letters by reason and state, when the V5 table exists. */

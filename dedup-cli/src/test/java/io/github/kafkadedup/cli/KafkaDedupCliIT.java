@@ -105,6 +105,20 @@ class KafkaDedupCliIT {
   }
 
   @Test
+  void statusNamesAnOutboxTopicTheRelaySetAside() {
+    db.execute("INSERT INTO outbox_topics_set_aside (topic, since, reason, relay)"
+        + " VALUES ('payments-typo', now(), 'does not exist', 'relay-1')");
+    try {
+      CliRun r = CliRun.run(env, "status");
+      assertThat(r.code()).as("%s", r).isZero();
+      assertThat(r.out()).contains("note: outbox rows for topic payments-typo are set aside: the topic does not "
+          + "exist (since ");
+    } finally {
+      db.execute("DELETE FROM outbox_topics_set_aside");
+    }
+  }
+
+  @Test
   void statusCountsClaimsAndDeadLettersPerScopeAndGeneration() {
     CliRun r = CliRun.run(env, "status", "--json");
     assertThat(r.code()).as("%s", r).isZero();
