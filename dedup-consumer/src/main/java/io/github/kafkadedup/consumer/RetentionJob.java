@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * generation 0 after an upgrade): no row-by-row delete, no VACUUM, about no WAL. A key therefore lives
  * between one window and one window plus one generation length. Each step is a short autocommit call of
  * the migration's maintenance functions with a lock timeout and retries, so consumers never wait long
- * behind the job; the runtime role may run it (the functions hold the owner's rights). Generations are
+ * behind the job; the runtime role may run it (the functions hold the owner's rights; since schema version 6
+ * they refuse, for any role but the owner, to drop a generation younger than the owner's
+ * {@code dedup_retention_settings}, and the job keeps its cutoff within them). Generations are
  * shared by every scope in the table: run one job per table (its {@link RetentionConfig#scope() scope}
  * only names it in logs and meters), with the topics of every service that uses the table.
  *
