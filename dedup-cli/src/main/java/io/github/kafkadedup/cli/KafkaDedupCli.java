@@ -2,6 +2,7 @@ package io.github.kafkadedup.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import picocli.CommandLine;
@@ -53,24 +54,51 @@ public final class KafkaDedupCli implements Runnable {
    */
   public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> environment) {
     Objects.requireNonNull(environment, "environment");
-    CommandLine cli = new CommandLine(new KafkaDedupCli())
-        .setOut(out)
-        .setErr(err)
-        .setDefaultValueProvider(new EnvironmentDefaults(environment))
-        .setExecutionExceptionHandler((e, commandLine, parsed) -> {
-          if (e instanceof CliFailure failure) {
-            commandLine.getErr().println("kafka-dedup " + commandLine.getCommandName() + ": " + e.getMessage());
-            return failure.exitCode();
-          }
-          // not picocli's default (exit 1 would read as "not found"): an unexpected failure, with its trace
-          commandLine.getErr().println("kafka-dedup " + commandLine.getCommandName() + ": unexpected failure: " + e);
-          e.printStackTrace(commandLine.getErr());
-          return ExitCodes.FAILED;
-        });
-    int code = cli.execute(args);
-    out.flush();
-    err.flush();
-    return code;
+    Terminal terminal = Terminal.of(environment);
+    Terminal.setCurrent(terminal);
+    try {
+      CommandLine cli = new CommandLine(new KafkaDedupCli())
+          .setOut(out)
+          .setErr(err)
+          .setUsageHelpWidth(terminal.helpWidth())
+          .setDefaultValueProvider(new EnvironmentDefaults(environment))
+          .setParameterExceptionHandler(KafkaDedupCli::usageError)
+          .setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            if (e instanceof CliFailure failure) {
+              commandLine.getErr().println("kafka-dedup " + commandLine.getCommandName() + ": " + e.getMessage());
+              return failure.exitCode();
+            }
+            // not picocli's default (exit 1 would read as "not found"): an unexpected failure, with its trace
+            commandLine.getErr().println("kafka-dedup " + commandLine.getCommandName() + ": unexpected failure: " + e);
+            e.printStackTrace(commandLine.getErr());
+            return ExitCodes.FAILED;
+          });
+      int code = cli.execute(args);
+      out.flush();
+      err.flush();
+      return code;
+    } finally {
+      Terminal.setCurrent(null);
+    }
+  }
+
+  /**
+   * A usage error: the one line that says what is wrong and where the help is, not the whole usage (which
+   * scrolled that line away); a close option name is suggested.
+   */
+  private static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine command = e.getCommandLine();
+    PrintWriter err = command.getErr();
+    err.println("kafka-dedup: " + e.getMessage());
+    if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+      List<String> suggestions = unmatched.getSuggestions();
+      if (!suggestions.isEmpty()) {
+        err.println("Did you mean: " + String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size())))
+            + "?");
+      }
+    }
+    err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for more information.");
+    return ExitCodes.USAGE;
   }
 
   @Override
