@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code kafka-dedup} command: {@code status}, {@code lookup}, {@code forget},
+ * The {@code kafka-dedup} command: {@code status}, {@code lookup}, {@code audit}, {@code forget},
  * {@code dead-letters list|show|replay|discard}, {@code retention plan|run} and {@code migrate} against kafka-dedup's tables in PostgreSQL (and, for {@code status}'s lag, Kafka).
  * Run it with {@code ./kafka-dedup} at the repository root or {@code java -jar dedup-cli/target/kafka-dedup.jar}.
  *
@@ -18,10 +18,10 @@ import picocli.CommandLine.Option;
  * reached or the role lacks a right, 4 kafka-dedup's tables are missing, 5 any other failure.
  */
 @Command(name = "kafka-dedup", sortOptions = false,
-    description = "Operate kafka-dedup: what was processed, what to forget, dead letters, what retention drops, "
-        + "migrations.",
-    subcommands = {StatusCommand.class, LookupCommand.class, ForgetCommand.class, DeadLettersCommand.class,
-        RetentionCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class},
+    description = "Operate kafka-dedup: is it stuck, what was processed, what operators did, what to forget, "
+        + "dead letters, what retention drops, migrations.",
+    subcommands = {StatusCommand.class, LookupCommand.class, AuditCommand.class, ForgetCommand.class,
+        DeadLettersCommand.class, RetentionCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Connection: --jdbc-url/--user/--password or DEDUP_JDBC_URL/DEDUP_JDBC_USER/DEDUP_JDBC_PASSWORD;",
         "Kafka (status lag, retention replay guard): --bootstrap-servers or DEDUP_KAFKA_BOOTSTRAP.",
         "Exit codes: 0 ok/found, 1 not found, 2 usage, 3 connection or permission, 4 tables missing "

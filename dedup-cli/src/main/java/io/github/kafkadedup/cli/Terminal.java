@@ -52,7 +52,7 @@ record Terminal(int columns, boolean colour) {
     }
     String code = switch (text.strip()) {
       case "OK", "FOUND", "processed", "published", "replayed", "running" -> "32";
-      case "LAGGING", "pending", "silent", "dead-lettered", "held" -> "33";
+      case "LAGGING", "NOT CLAIMED", "pending", "silent", "dead-lettered", "held" -> "33";
       case "STUCK", "NO CONSUMERS", "NOT FOUND", "failed" -> "31;1";
       case "UNKNOWN", "stopped", "discarded" -> "2";
       default -> null;

@@ -55,23 +55,43 @@ class LauncherTerminalIT {
     assertThat(lookup).contains("NOT FOUND  scope 'orders', key 'order-42'").contains("EXIT=1");
 
     String status = run("./kafka-dedup status");
-    assertThat(status).contains("kafka-dedup status: schema public, version 7").contains("Generations")
+    assertThat(status).contains("kafka-dedup status: database ").contains("schema public, role ").contains("schema version 7").contains("Generations")
         .containsPattern("1 +\\S+Z +- +current").contains("EXIT=0");
 
     String usage = run("./kafka-dedup forget --scope orders --key order-42");
-    assertThat(usage).contains("Missing required option: '--reason=TEXT'").contains("EXIT=2");
+    assertThat(usage).contains("Missing required option: '--reason=TEXT'").contains("EXIT=2")
+        .contains("Try 'kafka-dedup forget --help' for more information.").doesNotContain("Usage:");
   }
 
-  /** Types {@code command}, then prints its exit code, and returns the screen once the code appears. */
+  @Test
+  void helpFitsTheTerminalAndStatesAreColouredUnlessNoColor() throws Exception {
+    String help = run("./kafka-dedup status --help");
+    assertThat(help.lines().mapToInt(String::length).max().orElse(0)).as("a 200-column terminal: %s", help)
+        .isBetween(101, 200);
+    String coloured = run("./kafka-dedup lookup --scope orders --key order-42", true);
+    assertThat(coloured).as("colour on a terminal").contains("\u001b[").contains("NOT FOUND");
+    String plain = run("NO_COLOR=1 ./kafka-dedup lookup --scope orders --key order-42", true);
+    assertThat(plain).as("NO_COLOR").doesNotContain("\u001b[").contains("NOT FOUND");
+  }
+
   private static String run(String command) throws Exception {
+    return run(command, false);
+  }
+
+  /**
+   * Types {@code command}, then prints its exit code, and returns the screen once the code appears;
+   * {@code escapes}: with the terminal's colour sequences.
+   */
+  private static String run(String command, boolean escapes) throws Exception {
     type("clear");
     String marker = "DONE" + (++commands) + " EXIT=";
     type(command + "; echo " + marker + "$?");
     Instant deadline = Instant.now().plus(WAIT);
     String screen = "";
     while (Instant.now().isBefore(deadline)) {
-      screen = tmux("capture-pane", "-p", "-t", SESSION, "-S", "-200");
-      if (screen.lines().anyMatch(l -> l.matches(marker + "\\d+"))) {
+      screen = escapes ? tmux("capture-pane", "-p", "-e", "-t", SESSION, "-S", "-200")
+          : tmux("capture-pane", "-p", "-t", SESSION, "-S", "-200");
+      if (screen.lines().anyMatch(l -> l.replaceAll("\u001b\\[[0-9;]*m", "").matches(marker + "\\d+"))) {
         return screen.substring(screen.lastIndexOf("$ " + command));
       }
       Thread.sleep(200);

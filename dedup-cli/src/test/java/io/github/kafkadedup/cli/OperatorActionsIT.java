@@ -119,11 +119,11 @@ class OperatorActionsIT {
     assertThat(r.out()).containsPattern("\"offsets\":\\[\\{\"scope\":\"refunds\",\"topic\":\"" + topic
         + "\",\"partition\":0,\"nextOffset\":2,\"updatedAt\":\"[^\"]+\",\"endOffset\":5,\"lag\":3\\}\\]");
     CliRun noKafka = CliRun.run(env, "status");
-    assertThat(noKafka.out()).contains("note: lag not shown: give --bootstrap-servers");
+    assertThat(noKafka.out()).contains("note: lag and members not shown: give --bootstrap-servers");
     CliRun down = CliRun.run(env, "status", "--bootstrap-servers", "127.0.0.1:1", "--kafka-timeout", "3");
     assertThat(down.code()).as("%s", down).isEqualTo(3);
-    assertThat(down.out()).contains("note: lag unknown: cannot read end offsets from Kafka at 127.0.0.1:1");
-    assertThat(down.err()).contains("... reading end offsets from Kafka at 127.0.0.1:1 (1 s)");
+    assertThat(down.out()).contains("note: lag and members unknown: cannot read Kafka at 127.0.0.1:1");
+    assertThat(down.err()).contains("... reading consumer groups and end offsets from Kafka at 127.0.0.1:1 (1 s)");
   }
 
   @Test

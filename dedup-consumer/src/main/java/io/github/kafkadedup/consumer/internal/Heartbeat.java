@@ -155,7 +155,8 @@ public final class Heartbeat {
       return true;
     } catch (SQLException e) {
       String state = String.valueOf(e.getSQLState());
-      if (state.equals("42P01") || state.equals("42501")) { // undefined table, insufficient privilege
+      // undefined table or schema, insufficient privilege: a deployment's choice, not an outage
+      if (state.equals("42P01") || state.equals("3F000") || state.equals("42501")) {
         off = true;
         log.warn("[{}] heartbeat off ({}): kafka-dedup status cannot show this consumer's last activity. Run the "
             + "migrations (schema version 7 adds dedup_heartbeats) and grant the runtime role SELECT, INSERT, "

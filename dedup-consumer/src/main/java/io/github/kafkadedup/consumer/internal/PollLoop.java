@@ -142,8 +142,8 @@ public final class PollLoop<K, V> {
       return failures + 1;
     }
     warnIfSlow(batch.size(), System.nanoTime() - start);
+    heartbeat.progressed(batch.size()); // the database commit is the progress, whatever Kafka's commit does
     commit(result.offsets());
-    heartbeat.progressed(batch.size());
     return 0;
   }
 
@@ -171,8 +171,8 @@ public final class PollLoop<K, V> {
       return failures + 1;
     }
     consumer.seek(tp, e.offset() + 1);
-    commit(result.offsets()); // else a restart polls it again from the last committed offset
     heartbeat.progressed(1);
+    commit(result.offsets()); // else a restart polls it again from the last committed offset
     return 0;
   }
 
