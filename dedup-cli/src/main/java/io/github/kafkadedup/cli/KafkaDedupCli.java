@@ -2,6 +2,7 @@ package io.github.kafkadedup.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,13 +21,19 @@ import picocli.CommandLine.Option;
 @Command(name = "kafka-dedup", sortOptions = false,
     description = "Operate kafka-dedup: is it stuck, what was processed, what operators did, what to forget, "
         + "dead letters, what retention drops, migrations.",
-    subcommands = {StatusCommand.class, LookupCommand.class, AuditCommand.class, ForgetCommand.class,
-        DeadLettersCommand.class, RetentionCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Connection: --jdbc-url/--user/--password or DEDUP_JDBC_URL/DEDUP_JDBC_USER/DEDUP_JDBC_PASSWORD;",
         "Kafka (status lag, retention replay guard): --bootstrap-servers or DEDUP_KAFKA_BOOTSTRAP.",
         "Exit codes: 0 ok/found, 1 not found, 2 usage, 3 connection or permission, 4 tables missing "
             + "(run kafka-dedup migrate), 5 other failure."})
 public final class KafkaDedupCli implements Runnable {
+  /**
+   * The subcommands in the order the help lists them. Only the one named on the command line is given to picocli
+   * (all of them for help or a typo): picocli reads each command class's annotations by reflection, and its
+   * classes (Java 5 bytecode) are verified the slow way and never class-data-shared, so every class it need
+   * not read is start-up time saved.
+   */
+  private static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
   private boolean help;
 
@@ -57,8 +64,14 @@ public final class KafkaDedupCli implements Runnable {
     Terminal terminal = Terminal.of(environment);
     Terminal.setCurrent(terminal);
     try {
-      CommandLine cli = new CommandLine(new KafkaDedupCli())
-          .setOut(out)
+      CommandLine cli = new CommandLine(new KafkaDedupCli());
+      Class<?> named = args.length == 0 || "help".equals(args[0]) ? null : SUBCOMMANDS.get(args[0]);
+      if (named != null) {
+        cli.addSubcommand(args[0], named);
+      } else {
+        SUBCOMMANDS.forEach(cli::addSubcommand);
+      }
+      cli.setOut(out)
           .setErr(err)
           .setUsageHelpWidth(terminal.helpWidth())
           .setDefaultValueProvider(new EnvironmentDefaults(environment))
@@ -80,6 +93,19 @@ public final class KafkaDedupCli implements Runnable {
     } finally {
       Terminal.setCurrent(null);
     }
+  }
+
+  private static Map<String, Class<?>> subcommands() {
+    Map<String, Class<?>> m = new LinkedHashMap<>();
+    m.put("status", StatusCommand.class);
+    m.put("lookup", LookupCommand.class);
+    m.put("audit", AuditCommand.class);
+    m.put("forget", ForgetCommand.class);
+    m.put("dead-letters", DeadLettersCommand.class);
+    m.put("retention", RetentionCommand.class);
+    m.put("migrate", MigrateCommand.class);
+    m.put("help", CommandLine.HelpCommand.class);
+    return m;
   }
 
   /**

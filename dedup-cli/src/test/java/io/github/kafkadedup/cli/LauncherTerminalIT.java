@@ -68,6 +68,7 @@ class LauncherTerminalIT {
     String help = run("./kafka-dedup status --help");
     assertThat(help.lines().mapToInt(String::length).max().orElse(0)).as("a 200-column terminal: %s", help)
         .isBetween(101, 200);
+    assertThat(run("./kafka-dedup migrate")).contains("EXIT=0");
     String coloured = run("./kafka-dedup lookup --scope orders --key order-42", true);
     assertThat(coloured).as("colour on a terminal").contains("\u001b[").contains("NOT FOUND");
     String plain = run("NO_COLOR=1 ./kafka-dedup lookup --scope orders --key order-42", true);
