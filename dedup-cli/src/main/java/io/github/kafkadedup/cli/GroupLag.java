@@ -54,7 +54,8 @@ final class GroupLag {
   /** Adds {@code endOffset} and {@code lag} to each offset stored in PostgreSQL (null where Kafka was not read). */
   static void fillDatabaseLag(List<Map<String, @Nullable Object>> offsets, KafkaView kafka) {
     for (Map<String, @Nullable Object> r : offsets) {
-      Long end = kafka.ends().get(new TopicPartition((String) r.get("topic"), ((Number) r.get("partition")).intValue()));
+      TopicPartition tp = new TopicPartition((String) r.get("topic"), ((Number) r.get("partition")).intValue());
+      Long end = kafka.ends().get(tp);
       long next = ((Number) r.get("nextOffset")).longValue();
       r.put("endOffset", end);
       r.put("lag", end == null ? null : Math.max(0, end - Math.max(0, next)));

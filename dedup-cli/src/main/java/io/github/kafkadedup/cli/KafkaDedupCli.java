@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code kafka-dedup} command: {@code status}, {@code lookup}, {@code audit}, {@code forget},
- * {@code dead-letters list|show|replay|discard}, {@code retention plan|run} and {@code migrate} against kafka-dedup's tables in PostgreSQL (and, for {@code status}'s lag, Kafka).
+ * {@code dead-letters list|show|replay|discard}, {@code retention plan|run} and {@code migrate} against
+ * kafka-dedup's tables in PostgreSQL (and, for {@code status}'s lag and members, Kafka).
  * Run it with {@code ./kafka-dedup} at the repository root or {@code java -jar dedup-cli/target/kafka-dedup.jar}.
  *
  * <p>Exit codes: 0 done (lookup: found), 1 not found, 2 wrong options, 3 the database or broker cannot be

@@ -71,7 +71,8 @@ final class StatusQueries {
 
   static List<TopicPartition> partitions(List<Map<String, @Nullable Object>> offsets) {
     List<TopicPartition> out = new ArrayList<>();
-    offsets.forEach(r -> out.add(new TopicPartition((String) r.get("topic"), ((Number) r.get("partition")).intValue())));
+    offsets.forEach(r -> out.add(new TopicPartition((String) r.get("topic"),
+        ((Number) r.get("partition")).intValue())));
     return out;
   }
 }

@@ -40,58 +40,71 @@ final class Verdicts {
    */
   static Map<String, @Nullable Object> of(String scope, String group, @Nullable Long lag, @Nullable Integer members,
       List<Map<String, @Nullable Object>> beats, Thresholds th) {
-    Long progressAge = null;
-    Long seenAge = null;
-    int running = 0;
-    for (Map<String, @Nullable Object> b : beats) {
-      long seen = number(b.get("seenAge"));
-      Object p = b.get("progressAge") != null ? b.get("progressAge") : b.get("startedAge");
-      progressAge = min(progressAge, number(p));
-      seenAge = min(seenAge, seen);
-      if (b.get("stoppedAt") == null && seen <= th.stuckAfterSeconds()) {
-        running++;
-      }
-    }
-    String verdict;
-    String why;
-    String lagText = lag == null ? "lag unknown" : "lag " + lag;
-    String batch = progressAge == null ? "no heartbeat" : "last batch " + Ages.ago(progressAge);
-    if (members != null && members == 0) {
-      verdict = NO_CONSUMERS;
-      why = "group " + group + " has no members; " + lagText;
-    } else if (members == null && beats.isEmpty()) {
-      verdict = UNKNOWN;
-      why = "no heartbeat and no Kafka: give --bootstrap-servers; " + lagText;
-    } else if (members == null && running == 0) {
-      verdict = NO_CONSUMERS;
-      why = "no heartbeat for " + Ages.of(seenAge) + " (Kafka not read); " + lagText;
-    } else if (lag != null && lag > 0 && progressAge != null && progressAge > th.stuckAfterSeconds()) {
-      verdict = STUCK;
-      why = lagText + " and " + batch + " (> " + Ages.of(th.stuckAfterSeconds()) + ")";
-    } else if (lag != null && lag > th.lag()) {
-      verdict = LAGGING;
-      why = lagText + " > " + th.lag() + ", " + batch;
-    } else if (lag == null && progressAge == null) {
-      verdict = UNKNOWN;
-      why = "lag unknown (no committed offsets) and no heartbeat";
-    } else {
-      verdict = OK;
-      why = lagText + ", " + batch;
-    }
-    if (progressAge == null && lag != null && lag > 0 && !NO_CONSUMERS.equals(verdict)) {
+    Beats b = Beats.of(beats, th);
+    String[] verdict = decide(group, lag, members, b, th);
+    String why = verdict[1];
+    if (b.progressAge() == null && lag != null && lag > 0 && !NO_CONSUMERS.equals(verdict[0])) {
       why += " (no heartbeat from this scope's consumers: STUCK cannot be told from slow)";
     }
     Map<String, @Nullable Object> m = new LinkedHashMap<>();
     m.put("scope", scope);
     m.put("group", group);
-    m.put("verdict", verdict);
+    m.put("verdict", verdict[0]);
     m.put("lag", lag);
     m.put("members", members);
-    m.put("running", running);
-    m.put("lastSeenSecondsAgo", seenAge);
-    m.put("lastBatchSecondsAgo", progressAge);
+    m.put("running", b.running());
+    m.put("lastSeenSecondsAgo", b.seenAge());
+    m.put("lastBatchSecondsAgo", b.progressAge());
     m.put("why", why);
     return m;
+  }
+
+  /** The verdict and why, by the rules of the class description, in their order. */
+  private static String[] decide(String group, @Nullable Long lag, @Nullable Integer members, Beats b,
+      Thresholds th) {
+    String lagText = lag == null ? "lag unknown" : "lag " + lag;
+    String batch = b.progressAge() == null ? "no heartbeat" : "last batch " + Ages.ago(b.progressAge());
+    if (members != null && members == 0) {
+      return new String[] {NO_CONSUMERS, "group " + group + " has no members; " + lagText};
+    }
+    if (members == null && b.count() == 0) {
+      return new String[] {UNKNOWN, "no heartbeat and no Kafka: give --bootstrap-servers; " + lagText};
+    }
+    if (members == null && b.running() == 0) {
+      return new String[] {NO_CONSUMERS, "no heartbeat for " + Ages.of(b.seenAge()) + " (Kafka not read); " + lagText};
+    }
+    if (lag != null && lag > 0 && b.progressAge() != null && b.progressAge() > th.stuckAfterSeconds()) {
+      return new String[] {STUCK, lagText + " and " + batch + " (> " + Ages.of(th.stuckAfterSeconds()) + ")"};
+    }
+    if (lag != null && lag > th.lag()) {
+      return new String[] {LAGGING, lagText + " > " + th.lag() + ", " + batch};
+    }
+    if (lag == null && b.progressAge() == null) {
+      return new String[] {UNKNOWN, "lag unknown (no committed offsets) and no heartbeat"};
+    }
+    return new String[] {OK, lagText + ", " + batch};
+  }
+
+  /**
+   * What a scope's heartbeats say: the youngest last batch (or start, before any batch) and last poll, in seconds
+   * ago, and how many instances run (not stopped, seen within the stuck threshold).
+   */
+  private record Beats(int count, @Nullable Long progressAge, @Nullable Long seenAge, int running) {
+    static Beats of(List<Map<String, @Nullable Object>> beats, Thresholds th) {
+      Long progressAge = null;
+      Long seenAge = null;
+      int running = 0;
+      for (Map<String, @Nullable Object> b : beats) {
+        long seen = number(b.get("seenAge"));
+        Object p = b.get("progressAge") != null ? b.get("progressAge") : b.get("startedAge");
+        progressAge = min(progressAge, number(p));
+        seenAge = min(seenAge, seen);
+        if (b.get("stoppedAt") == null && seen <= th.stuckAfterSeconds()) {
+          running++;
+        }
+      }
+      return new Beats(beats.size(), progressAge, seenAge, running);
+    }
   }
 
   private static @Nullable Long min(@Nullable Long a, long b) {

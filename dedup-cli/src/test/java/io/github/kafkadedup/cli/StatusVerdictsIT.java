@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -156,6 +155,7 @@ class StatusVerdictsIT {
             + "-0@8 +\\S+ +IllegalArgumentException: cannot parse order");
     db.execute("DELETE FROM claims WHERE key_id = dedup_key_id('poison-1')"); // as if retention dropped it
     CliRun gone = CliRun.run(env, "lookup", "--scope", GROUP, "--key", "poison-1");
+    System.out.println("--- lookup of a key whose claim is gone\n" + gone.out());
     assertThat(gone.code()).as("a pending dead letter is found: %s", gone).isZero();
     assertThat(gone.out()).contains("NOT CLAIMED  scope '" + GROUP + "', key 'poison-1'")
         .contains("but 1 dead letter").contains(" pending ").doesNotContain("NOT FOUND");
