@@ -16,12 +16,15 @@ import picocli.CommandLine.Mixin;
  * {@code kafka-dedup lookup --scope S --key K}: was this key processed or dead-lettered, when (as precisely as
  * the tables store it: a claim row holds no time, its generation bounds it; a dead letter holds its time; a
  * UUIDv7 key carries its producer's), first seen at which partition and offset, and the key's dead letters.
- * Exit 0 found (a claim or a dead letter), 1 neither. Needs only SELECT.
+ * Exit 0 found (a claim, or a dead letter still pending, published or held), 1 neither. Needs only SELECT.
  */
 @Command(name = "lookup", sortOptions = false,
     description = "Was this key processed or dead-lettered, when, first seen at partition@offset, and its dead "
         + "letters. Exit 0 found, 1 not found. Works with the runtime role.")
 final class LookupCommand extends Subcommand {
+  /** Dead-letter states that still wait for an operator or the relay (replayed and discarded are history). */
+  private static final java.util.Set<String> OPEN = java.util.Set.of("pending", "published", "held");
+
   @Mixin
   KeyOptions key = new KeyOptions();
 
@@ -33,7 +36,8 @@ final class LookupCommand extends Subcommand {
     List<Map<String, @Nullable Object>> found = finder.find();
     List<Map<String, @Nullable Object>> deadLetters = finder.deadLetters();
     Map<String, @Nullable Object> result = describe(key, found);
-    result.put("found", !found.isEmpty() || !deadLetters.isEmpty());
+    boolean open = deadLetters.stream().anyMatch(d -> OPEN.contains(String.valueOf(d.get("state"))));
+    result.put("found", !found.isEmpty() || open);
     result.put("deadLetters", deadLetters);
     result.put("where", t.where());
     if (found.isEmpty() && finder.scopeId() == null) {
@@ -80,9 +84,12 @@ final class LookupCommand extends Subcommand {
     if (found.isEmpty() && deadLetters.isEmpty()) {
       out.println(term.paint("NOT FOUND") + "  " + who + ": never claimed, or its generation was dropped by "
           + "retention; no dead letter");
-    } else if (found.isEmpty()) {
+    } else if (found.isEmpty() && Boolean.TRUE.equals(result.get("found"))) {
       out.println(term.paint("NOT CLAIMED") + "  " + who + ", but " + deadLetters.size() + " dead letter"
           + (deadLetters.size() == 1 ? "" : "s") + " (the claim's generation was dropped by retention, or forgotten)");
+    } else if (found.isEmpty()) {
+      out.println(term.paint("NOT FOUND") + "  " + who + ": not claimed now; its dead letters below were replayed or "
+          + "discarded");
     } else {
       out.println(term.paint("FOUND") + "  " + who);
     }
