@@ -200,6 +200,15 @@ public record DedupSchema(String schema, String tablePrefix) {
   }
 
   /**
+   * The schema-qualified name of the consumers' heartbeat table (migration V7), safe to splice into SQL.
+   *
+   * @return for example {@code public.dedup_heartbeats} or {@code billing.kd_dedup_heartbeats}
+   */
+  public String heartbeats() {
+    return qualified("dedup_heartbeats");
+  }
+
+  /**
    * jOOQ settings that render the generated tables ({@code io.github.kafkadedup.migrations.jooq})
    * in this schema and with this prefix, for example {@code "billing"."kd_processed_messages"}.
    * Use them for the {@code DSLContext} that queries kafka-dedup's tables: {@code DSL.using(connection,

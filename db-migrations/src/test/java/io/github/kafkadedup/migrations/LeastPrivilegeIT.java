@@ -51,7 +51,7 @@ class LeastPrivilegeIT {
     app = pool(APP);
     assertThat(DbQueries.string(app, "select current_user")).isEqualTo(APP);
 
-    assertThat(DedupMigrations.migrate(owner, SCHEMA).appliedVersions()).containsExactly("1", "2", "3", "4", "5", "6");
+    assertThat(DedupMigrations.migrate(owner, SCHEMA).appliedVersions()).containsExactly("1", "2", "3", "4", "5", "6", "7");
     for (String statement : statements(script("kafka-dedup-grants.sql"))) {
       execute(owner, statement);
     }
@@ -174,6 +174,14 @@ class LeastPrivilegeIT {
     // an identity column needs no right on its sequence: INSERT on the table is enough
     execute(app, "INSERT INTO kafka_dedup.outbox (lane, topic, record_value) VALUES (3, 'payments', '\\x01')");
     assertThat(execute(app, "DELETE FROM kafka_dedup.outbox WHERE lane = 3")).isEqualTo(1);
+  }
+
+  @Test
+  void runtimeRoleUpsertsAndForgetsHeartbeats() throws SQLException {
+    execute(app, "INSERT INTO kafka_dedup.dedup_heartbeats (scope, instance, host, started_at, seen_at)"
+        + " VALUES ('group-4', 'h/1#1', 'h', now(), now()) ON CONFLICT (scope, instance) DO UPDATE SET seen_at = now()");
+    assertThat(execute(app, "UPDATE kafka_dedup.dedup_heartbeats SET records = 3 WHERE scope = 'group-4'")).isEqualTo(1);
+    assertThat(execute(app, "DELETE FROM kafka_dedup.dedup_heartbeats WHERE scope = 'group-4'")).isEqualTo(1);
   }
 
   @Test

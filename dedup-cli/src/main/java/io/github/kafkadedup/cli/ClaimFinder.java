@@ -34,6 +34,21 @@ final class ClaimFinder {
     return run(false);
   }
 
+  /**
+   * The key's dead letters in this scope (any state), newest first; empty if the dead-letter table (schema
+   * version 5) is missing or unreadable.
+   */
+  List<Map<String, @Nullable Object>> deadLetters() throws SQLException {
+    if (!t.exists(t.deadLetters()) || !t.may(t.deadLetters(), "SELECT")) {
+      return new ArrayList<>();
+    }
+    return Sql.rows(t.c, "SELECT id, state, reason, created_at AS \"createdAt\", source_topic AS topic,"
+        + " source_partition AS partition, source_offset AS offset, dlt_topic AS \"deadLetterTopic\","
+        + " published_at AS \"publishedAt\", exception_class AS \"exceptionClass\","
+        + " exception_message AS \"exceptionMessage\", action_at AS \"actionAt\""
+        + " FROM " + t.deadLetters() + " WHERE scope = ? AND key_id = ? ORDER BY id DESC", key.scope, key.id());
+  }
+
   /** Deletes the claims and returns them (the caller's transaction decides whether that sticks). */
   List<Map<String, @Nullable Object>> delete() throws SQLException {
     return run(true);
@@ -50,7 +65,7 @@ final class ClaimFinder {
       out.addAll(Sql.rows(c, "WITH found AS (" + claims + ") SELECT f.generation, f.status::text AS status,"
           + " NULL::text AS topic, f.kafka_partition AS partition, f.kafka_offset AS offset,"
           + " g.started_at AS \"generationStartedAt\", (SELECT min(started_at) FROM " + t.generations()
-          + " n WHERE n.generation > f.generation) AS \"generationEndedAt\", NULL::timestamptz AS \"claimedAt\""
+          + " n WHERE n.generation > f.generation) AS \"generationEndedAt\""
           + " FROM found f LEFT JOIN " + t.generations() + " g ON g.generation = f.generation", scopeId, key.id()));
     }
     if (key.text() != null && t.exists(t.legacy())) {

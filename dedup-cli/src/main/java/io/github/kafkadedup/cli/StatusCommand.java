@@ -5,41 +5,76 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code kafka-dedup status}: the generations, claims per scope and generation, dead letters, stored offsets
- * and their lag, the outbox backlog and the schema version. Needs only SELECT (the runtime role's rights).
+ * {@code kafka-dedup status}: a verdict per scope (OK, LAGGING, STUCK, NO CONSUMERS) from the lag, the group's
+ * members and the consumers' heartbeats; the lag per partition of the groups (offsets committed to Kafka) and of
+ * the offsets stored in PostgreSQL; the consumers' last activity; the generations, claims per scope and
+ * generation, dead letters, the outbox backlog with its oldest age and the schema version. Needs only SELECT
+ * (the runtime role's rights).
  */
 @Command(name = "status", sortOptions = false,
-    description = "Claims per scope and generation, dead letters by reason and state, stored offsets and lag, "
-        + "outbox backlog, schema version. Works with the runtime role.")
+    description = "Is it stuck? A verdict per scope (OK, LAGGING, STUCK, NO CONSUMERS) from lag, group members "
+        + "and heartbeats; lag per partition, consumers' last activity, claims, dead letters, outbox backlog, "
+        + "schema version. Works with the runtime role.")
 final class StatusCommand extends Subcommand {
   @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-      description = "Kafka, to show the lag of the stored offsets (env DEDUP_KAFKA_BOOTSTRAP)")
+      description = "Kafka: lag, members and hosts of the groups (env DEDUP_KAFKA_BOOTSTRAP)")
   @Nullable String bootstrapServers;
 
   @Option(names = "--kafka-timeout", paramLabel = "SECONDS", defaultValue = "15",
       description = "how long to wait for Kafka's answer (default ${DEFAULT-VALUE})")
   int kafkaTimeoutSeconds = 15;
 
+  @Option(names = "--lag-threshold", paramLabel = "RECORDS", defaultValue = "1000",
+      description = "LAGGING above this lag per scope (default ${DEFAULT-VALUE})")
+  long lagThreshold = 1000;
+
+  @Option(names = "--stuck-after", paramLabel = "SECONDS", defaultValue = "300",
+      description = "STUCK when records wait and no batch completed for this long (default ${DEFAULT-VALUE})")
+  long stuckAfterSeconds = 300;
+
   @Override
   int run(Tables t) throws SQLException {
     t.requireClaimTables();
     t.require("status", "SELECT", t.claims(), t.scopes(), t.generations());
+    if (lagThreshold < 0 || stuckAfterSeconds < 1) {
+      throw CliFailure.usage("--lag-threshold must be >= 0 and --stuck-after >= 1, but were " + lagThreshold
+          + " and " + stuckAfterSeconds);
+    }
     List<String> notes = new ArrayList<>();
     Tables.Version version = t.version();
     if (version.inferred()) {
       notes.add("schema version inferred from the tables: role " + t.role() + " may not read " + t.history());
     }
+    Verdicts.Thresholds thresholds = new Verdicts.Thresholds(lagThreshold, stuckAfterSeconds);
     Map<String, @Nullable Object> result = new LinkedHashMap<>();
+    result.put("where", t.where());
     result.put("schema", t.schema.schema());
     result.put("prefix", t.schema.tablePrefix());
     result.put("schemaVersion", version.version());
     result.put("role", t.role());
     result.put("databaseNow", Sql.rows(t.c, "SELECT now() AS now").getFirst().get("now"));
+    result.put("thresholds", thresholds.describe());
+    List<Map<String, @Nullable Object>> heartbeats = StatusQueries.heartbeats(t, notes);
+    List<Map<String, @Nullable Object>> offsets = StatusQueries.offsets(t, notes);
+    Map<String, String> groups = StatusQueries.groupsByScope(t, heartbeats);
+    KafkaView kafka = KafkaView.read(bootstrapServers, kafkaTimeoutSeconds, new TreeSet<>(groups.values()),
+        StatusQueries.partitions(offsets), err());
+    if (!kafka.given()) {
+      notes.add("lag and members not shown: give --bootstrap-servers (or DEDUP_KAFKA_BOOTSTRAP)");
+    } else if (kafka.error() != null) {
+      notes.add("lag and members unknown: " + kafka.error());
+    }
+    List<Map<String, @Nullable Object>> partitions = GroupLag.partitions(kafka, groups);
+    GroupLag.fillDatabaseLag(offsets, kafka);
+    result.put("verdicts", GroupLag.verdicts(groups, kafka, partitions, offsets, heartbeats, thresholds));
+    result.put("partitions", partitions);
+    result.put("consumers", heartbeats);
     result.put("generations", generations(t));
     List<Map<String, @Nullable Object>> claims;
     try (Progress p = Progress.start(err(), "counting claims per scope and generation")) {
@@ -47,12 +82,7 @@ final class StatusCommand extends Subcommand {
     }
     result.put("scopes", ScopeSummary.of(claims));
     result.put("claims", claims);
-    List<Map<String, @Nullable Object>> offsets = offsets(t, notes);
     result.put("offsets", offsets);
-    boolean lagUnknown = false;
-    if (offsets != null && !offsets.isEmpty()) {
-      lagUnknown = !OffsetLag.fill(offsets, bootstrapServers, kafkaTimeoutSeconds, err(), notes);
-    }
     result.put("deadLetters", deadLetters(t, notes));
     result.put("outbox", outbox(t, notes));
     setAsideTopics(t, notes);
@@ -62,7 +92,7 @@ final class StatusCommand extends Subcommand {
     } else {
       StatusText.print(this, result);
     }
-    return lagUnknown ? ExitCodes.CONNECTION : ExitCodes.OK;
+    return kafka.error() != null ? ExitCodes.CONNECTION : ExitCodes.OK;
   }
 
   private static List<Map<String, @Nullable Object>> generations(Tables t) throws SQLException {
@@ -84,20 +114,6 @@ final class StatusCommand extends Subcommand {
         + " count(*) FILTER (WHERE status = 'P'), count(*) FILTER (WHERE status = 'D')"
         + " FROM " + t.legacy() + " GROUP BY scope";
     return Sql.rows(t.c, "SELECT * FROM (" + sql + ") AS x ORDER BY 1, 2");
-  }
-
-  private static @Nullable List<Map<String, @Nullable Object>> offsets(Tables t, List<String> notes)
-      throws SQLException {
-    if (!t.exists(t.offsets())) {
-      return null;
-    }
-    if (!t.may(t.offsets(), "SELECT")) {
-      notes.add("offsets not shown: role " + t.role() + " may not read them (GRANT SELECT ON " + t.offsets()
-          + " TO " + t.role() + ")");
-      return null;
-    }
-    return Sql.rows(t.c, "SELECT scope, topic, kafka_partition AS partition, next_offset AS \"nextOffset\","
-        + " updated_at AS \"updatedAt\" FROM " + t.offsets() + " ORDER BY 1, 2, 3");
   }
 
   /** A note per outbox topic the relay set aside (migration V6): its rows wait until it can be written. */
@@ -142,7 +158,8 @@ final class StatusCommand extends Subcommand {
           + t.role() + ")");
       return null;
     }
-    return Sql.rows(t.c, "SELECT topic, count(*) AS unpublished, min(created_at) AS \"oldestCreatedAt\""
+    return Sql.rows(t.c, "SELECT topic, count(*) AS unpublished, min(created_at) AS \"oldestCreatedAt\","
+        + " extract(epoch FROM now() - min(created_at))::bigint AS \"oldestAgeSeconds\""
         + " FROM " + t.outbox() + " GROUP BY topic ORDER BY topic");
   }
 }

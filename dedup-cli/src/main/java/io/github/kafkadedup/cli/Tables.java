@@ -30,6 +30,38 @@ final class Tables {
     return role;
   }
 
+  /**
+   * Where this runs, for every header: "database app on db1:5432, schema public, role kafka_dedup_app" (the host
+   * and port as the JDBC URL names them).
+   */
+  String where() {
+    String database = queryString("SELECT current_database()", "reading the database name");
+    String host = "?";
+    try {
+      host = hostOf(c.getMetaData().getURL());
+    } catch (SQLException e) {
+      // the header then says "?": nothing else depends on it
+    }
+    return "database " + database + " on " + host + ", schema " + schema.schema()
+        + (schema.tablePrefix().isEmpty() ? "" : " prefix " + schema.tablePrefix()) + ", role " + role;
+  }
+
+  /** host:port of a PostgreSQL JDBC URL (jdbc:postgresql://h1:5432,h2/db?...), localhost:5432 when it has none. */
+  static String hostOf(String url) {
+    String rest = url.substring(url.indexOf(':', "jdbc:".length()) + 1);
+    if (!rest.startsWith("//")) {
+      return "localhost:5432";
+    }
+    String hosts = rest.substring(2);
+    int end = hosts.indexOf('/');
+    hosts = end < 0 ? hosts : hosts.substring(0, end);
+    return hosts.isEmpty() ? "localhost:5432" : hosts.contains(":") || hosts.contains(",") ? hosts : hosts + ":5432";
+  }
+
+  String heartbeats() {
+    return schema.heartbeats();
+  }
+
   String claims() {
     return schema.claims();
   }
@@ -142,7 +174,9 @@ final class Tables {
           + " ORDER BY string_to_array(version, '.')::int[] DESC LIMIT 1", "reading " + history());
       return new Version(v == null ? "none" : v, false);
     }
-    String v = exists(retentionSettings()) ? "6" : exists(deadLetters()) ? "5" : exists(audit()) ? "4" : exists(outbox()) ? "3" : exists(claims()) ? "2"
+    String v = exists(heartbeats()) ? "7" : exists(retentionSettings()) ? "6" : exists(deadLetters()) ? "5"
+        : exists(audit()) ? "4"
+        : exists(outbox()) ? "3" : exists(claims()) ? "2"
         : exists(legacy()) ? "1" : "none";
     return new Version(v, true);
   }

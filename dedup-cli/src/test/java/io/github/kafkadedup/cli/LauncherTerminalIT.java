@@ -49,29 +49,53 @@ class LauncherTerminalIT {
   @Test
   void anOperatorMigratesLooksUpAndGetsStatusInATerminal() throws Exception {
     String refused = run("./kafka-dedup migrate", "apply them? [y/N]", "n");
-    assertThat(refused).contains("migrate will apply version(s) 1, 2, 3, 4, 5, 6 to database " + db.name())
+    assertThat(refused).contains("migrate will apply version(s) 1, 2, 3, 4, 5, 6, 7 to database " + db.name())
         .contains(", schema public").contains("migrate: nothing applied (not confirmed)").contains("EXIT=2");
     String migrate = run("./kafka-dedup migrate", "apply them? [y/N]", "y");
-    assertThat(migrate).contains("applied to public:").contains("now at version 6").contains("EXIT=0");
+    assertThat(migrate).contains("applied to public:").contains("now at version 7").contains("EXIT=0");
 
     String lookup = run("./kafka-dedup lookup --scope orders --key order-42");
     assertThat(lookup).contains("NOT FOUND  scope 'orders', key 'order-42'").contains("EXIT=1");
 
     String status = run("./kafka-dedup status");
-    assertThat(status).contains("kafka-dedup status: schema public, version 6").contains("Generations")
+    assertThat(status).contains("kafka-dedup status: database ").contains("schema public, role ").contains("schema version 7").contains("Generations")
         .containsPattern("1 +\\S+Z +- +current").contains("EXIT=0");
 
     String usage = run("./kafka-dedup forget --scope orders --key order-42");
-    assertThat(usage).contains("Missing required option: '--reason=TEXT'").contains("EXIT=2");
+    assertThat(usage).contains("Missing required option: '--reason=TEXT'").contains("EXIT=2")
+        .contains("Try 'kafka-dedup forget --help' for more information.").doesNotContain("Usage:");
   }
 
-  /** Types {@code command}, then prints its exit code, and returns the screen once the code appears. */
+  @Test
+  void helpFitsTheTerminalAndStatesAreColouredUnlessNoColor() throws Exception {
+    String help = run("./kafka-dedup status --help");
+    assertThat(help.lines().mapToInt(String::length).max().orElse(0)).as("a 200-column terminal: %s", help)
+        .isBetween(101, 200);
+    assertThat(run("./kafka-dedup migrate --yes --schema colours")).contains("EXIT=0"); // apart from the other test's
+    String coloured = run("./kafka-dedup lookup --schema colours --scope orders --key order-42", true);
+    assertThat(coloured).as("colour on a terminal").contains("\u001b[").contains("NOT FOUND");
+    String plain = run("NO_COLOR=1 ./kafka-dedup lookup --schema colours --scope orders --key order-42", true);
+    assertThat(plain).as("NO_COLOR").doesNotContain("\u001b[").contains("NOT FOUND");
+  }
+
   private static String run(String command) throws Exception {
-    return run(command, null, null);
+    return run(command, false);
   }
 
-  /** {@link #run(String)}, typing {@code answer} once {@code question} is on the screen (if not null). */
+  private static String run(String command, boolean escapes) throws Exception {
+    return run(command, escapes, null, null);
+  }
+
   private static String run(String command, String question, String answer) throws Exception {
+    return run(command, false, question, answer);
+  }
+
+  /**
+   * Types {@code command}, then prints its exit code, and returns the screen once the code appears;
+   * {@code escapes}: with the terminal's colour sequences; types {@code answer} once {@code question} is on the
+   * screen (if not null).
+   */
+  private static String run(String command, boolean escapes, String question, String answer) throws Exception {
     boolean answered = question == null;
     type("clear");
     String marker = "DONE" + (++commands) + " EXIT=";
@@ -79,12 +103,13 @@ class LauncherTerminalIT {
     Instant deadline = Instant.now().plus(WAIT);
     String screen = "";
     while (Instant.now().isBefore(deadline)) {
-      screen = tmux("capture-pane", "-p", "-t", SESSION, "-S", "-200");
+      screen = escapes ? tmux("capture-pane", "-p", "-e", "-t", SESSION, "-S", "-200")
+          : tmux("capture-pane", "-p", "-t", SESSION, "-S", "-200");
       if (!answered && screen.contains(question)) {
         type(answer);
         answered = true;
       }
-      if (screen.lines().anyMatch(l -> l.matches(marker + "\\d+"))) {
+      if (screen.lines().anyMatch(l -> l.replaceAll("\u001b\\[[0-9;]*m", "").matches(marker + "\\d+"))) {
         return screen.substring(screen.lastIndexOf("$ " + command));
       }
       Thread.sleep(200);

@@ -118,12 +118,14 @@ class OperatorActionsIT {
     assertThat(r.code()).as("%s", r).isZero();
     assertThat(r.out()).containsPattern("\"offsets\":\\[\\{\"scope\":\"refunds\",\"topic\":\"" + topic
         + "\",\"partition\":0,\"nextOffset\":2,\"updatedAt\":\"[^\"]+\",\"endOffset\":5,\"lag\":3\\}\\]");
+    assertThat(r.out()).as("offsets in PostgreSQL: the scope's lag is theirs; no group of that name has members")
+        .contains("{\"scope\":\"refunds\",\"group\":\"refunds\",\"verdict\":\"NO CONSUMERS\",\"lag\":3,\"members\":0,");
     CliRun noKafka = CliRun.run(env, "status");
-    assertThat(noKafka.out()).contains("note: lag not shown: give --bootstrap-servers");
+    assertThat(noKafka.out()).contains("note: lag and members not shown: give --bootstrap-servers");
     CliRun down = CliRun.run(env, "status", "--bootstrap-servers", "127.0.0.1:1", "--kafka-timeout", "3");
     assertThat(down.code()).as("%s", down).isEqualTo(3);
-    assertThat(down.out()).contains("note: lag unknown: cannot read end offsets from Kafka at 127.0.0.1:1");
-    assertThat(down.err()).contains("... reading end offsets from Kafka at 127.0.0.1:1 (1 s)");
+    assertThat(down.out()).contains("note: lag and members unknown: cannot read Kafka at 127.0.0.1:1");
+    assertThat(down.err()).contains("... reading consumer groups and end offsets from Kafka at 127.0.0.1:1 (1 s)");
   }
 
   @Test

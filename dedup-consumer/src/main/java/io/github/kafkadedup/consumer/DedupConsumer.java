@@ -1,6 +1,7 @@
 package io.github.kafkadedup.consumer;
 
 import io.github.kafkadedup.consumer.internal.ConsumerSettings;
+import io.github.kafkadedup.consumer.internal.Heartbeat;
 import io.github.kafkadedup.consumer.internal.OffsetFence;
 import io.github.kafkadedup.consumer.internal.OffsetsInDatabase;
 import io.github.kafkadedup.consumer.internal.PollLoop;
@@ -58,6 +59,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DedupConsumer<K, V> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DedupConsumer.class);
+  private static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
   private final PollLoop<K, V> loop;
 
   private DedupConsumer(PollLoop<K, V> loop) {
@@ -118,6 +120,7 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
     private final String groupId;
     private DedupConfig config = DedupConfig.defaults();
     private boolean offsetsInDatabase;
+    private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
     private @Nullable List<String> topics;
     private Duration pollTimeout = Duration.ofMillis(500);
     private @Nullable ConsumerRebalanceListener listener;
@@ -255,6 +258,25 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How often, at most, the consumer upserts its row in {@code dedup_heartbeats} (migration V7): when its
+     * loop last polled and last completed a batch, its Kafka member id and host, read by {@code kafka-dedup
+     * status} to tell a stuck consumer from a slow one. One small statement per interval on the consumer's
+     * thread, never per record; a failed write is logged and never stops the consumer. Default 5 s;
+     * {@link Duration#ZERO} turns it off; at most 1 hour.
+     *
+     * @param value the interval
+     * @return this
+     * @throws IllegalArgumentException if negative or above 1 hour
+     */
+    public Builder<K, V> heartbeatInterval(Duration value) {
+      if (value.isNegative() || value.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("heartbeatInterval must be between 0 (off) and 1 hour, but was " + value);
+      }
+      this.heartbeatInterval = value;
+      return this;
+    }
+
     Builder<K, V> consumerFactory(Function<Map<String, Object>, Consumer<K, V>> value) {
       this.factory = value;
       return this;
@@ -281,8 +303,10 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
       if (resetWarning != null) {
         log.warn("[{}] {}", built.scope(), resetWarning);
       }
+      Heartbeat heartbeat = heartbeatInterval.isZero() ? Heartbeat.OFF
+          : new Heartbeat(dataSource, config.schema(), built.scope(), groupId, heartbeatInterval);
       return new DedupConsumer<>(new PollLoop<>(factory.apply(properties), topics, built, pollTimeout,
-          listener, ConsumerSettings.maxPollInterval(properties), databaseOffsets, keyDeserializer));
+          listener, ConsumerSettings.maxPollInterval(properties), databaseOffsets, keyDeserializer, heartbeat));
     }
   }
 }

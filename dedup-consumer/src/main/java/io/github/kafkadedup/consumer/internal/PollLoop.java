@@ -43,6 +43,7 @@ public final class PollLoop<K, V> {
   /** Offsets whose database transaction committed but whose Kafka commit has not succeeded yet. */
   private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
   private final DedupMetrics metrics;
+  private final Heartbeat heartbeat;
   /** Refusals in a row logged at DEBUG between two WARN lines saying that commits still fail. */
   private static final int PERSISTENT_REFUSALS = 100;
   /** Offset commits refused in a row: the first of an episode is logged at WARN, the others at DEBUG. */
@@ -56,10 +57,11 @@ public final class PollLoop<K, V> {
    *
    * @param offsets offsets-in-PostgreSQL mode, or {@code null} when offsets live in Kafka only
    * @param keyDeserializer reads the key of a record whose value alone could not be deserialized
+   * @param heartbeat the consumer's row in dedup_heartbeats ({@link Heartbeat#OFF} for none)
    */
   public PollLoop(Consumer<K, V> consumer, List<String> topics, TransactionalBatchProcessor<K, V> processor,
       Duration pollTimeout, @Nullable ConsumerRebalanceListener userListener, long maxPollIntervalMs,
-      @Nullable OffsetsInDatabase offsets, Deserializer<K> keyDeserializer) {
+      @Nullable OffsetsInDatabase offsets, Deserializer<K> keyDeserializer, Heartbeat heartbeat) {
     this.consumer = consumer;
     this.topics = topics;
     this.processor = processor;
@@ -69,6 +71,7 @@ public final class PollLoop<K, V> {
     this.databaseOffsets = offsets;
     this.keyDeserializer = keyDeserializer;
     this.metrics = processor.metrics();
+    this.heartbeat = heartbeat;
   }
 
   /** The dedup scope. */
@@ -88,12 +91,14 @@ public final class PollLoop<K, V> {
       int failures = 0;
       while (!closing) {
         failures = pollOnce(failures);
+        heartbeat.polled(() -> consumer.groupMetadata().memberId());
       }
     } catch (WakeupException e) {
       if (!closing) {
         throw e;
       }
     } finally {
+      heartbeat.stopped();
       try {
         consumer.close();
       } catch (KafkaException e) {
@@ -137,6 +142,7 @@ public final class PollLoop<K, V> {
       return failures + 1;
     }
     warnIfSlow(batch.size(), System.nanoTime() - start);
+    heartbeat.progressed(batch.size()); // the database commit is the progress, whatever Kafka's commit does
     commit(result.offsets());
     return 0;
   }
@@ -165,6 +171,7 @@ public final class PollLoop<K, V> {
       return failures + 1;
     }
     consumer.seek(tp, e.offset() + 1);
+    heartbeat.progressed(1);
     commit(result.offsets()); // else a restart polls it again from the last committed offset
     return 0;
   }
