@@ -5,6 +5,7 @@ import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.outbox.OutboxMetrics;
 import io.github.kafkadedup.outbox.OutboxRelay;
 import io.github.kafkadedup.producer.IdempotentProducerConfig;
+import io.micrometer.observation.ObservationRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +26,7 @@ public final class RelayLoop implements OutboxRelay, Runnable {
   /** The builder's settings. */
   public record Settings(DataSource dataSource, IdempotentProducerConfig producer, DedupSchema schema, String name,
       int maxLanes, int batchSize, Duration pollInterval, Duration rebalanceInterval, Duration maxBackoff,
-      Duration closeTimeout, OutboxMetrics metrics) {}
+      Duration closeTimeout, OutboxMetrics metrics, ObservationRegistry observations) {}
 
   private final Settings settings;
   private final Backoff backoff;
@@ -109,7 +110,7 @@ public final class RelayLoop implements OutboxRelay, Runnable {
       List<OutboxRow> rows = s.owned().isEmpty() ? List.of()
           : previous == null ? s.fetch(settings.batchSize())
           : s.fetch(settings.batchSize(), previous.firstId(), previous.lastId());
-      inFlight = rows.isEmpty() ? null : publisher().send(rows);
+      inFlight = rows.isEmpty() ? null : publisher().send(rows, settings.observations(), settings.name());
       if (previous != null) {
         finish(s, previous, false);
       }
