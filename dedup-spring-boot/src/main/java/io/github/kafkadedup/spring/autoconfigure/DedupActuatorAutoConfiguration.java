@@ -3,6 +3,7 @@ package io.github.kafkadedup.spring.autoconfigure;
 import io.github.kafkadedup.spring.actuate.DedupEndpoint;
 import io.github.kafkadedup.spring.actuate.DedupHealthIndicator;
 import io.github.kafkadedup.spring.actuate.DedupStoreCheck;
+import io.github.kafkadedup.spring.actuate.DedupStoreMeters;
 import javax.sql.DataSource;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -62,6 +63,19 @@ public class DedupActuatorAutoConfiguration {
   @ConditionalOnEnabledHealthIndicator("kafkadedup")
   public DedupHealthIndicator kafkaDedupHealthIndicator(DedupStoreCheck check, DedupHealthProperties health) {
     return new DedupHealthIndicator(check, health.getBreachStatus());
+  }
+
+  /** The store's gauges, when micrometer-core is present. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+  static class StoreMetersConfiguration {
+
+    @Bean
+    @ConditionalOnBean(DataSource.class) // as the check's bean: a nested class is processed before the outer's beans
+    @ConditionalOnMissingBean
+    DedupStoreMeters dedupStoreMeters(DedupStoreCheck check) {
+      return new DedupStoreMeters(check, java.time.Duration.ofSeconds(10));
+    }
   }
 
   /** The endpoint, when spring-boot-actuator's endpoint support is present. */
