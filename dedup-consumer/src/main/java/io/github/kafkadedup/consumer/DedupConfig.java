@@ -1,6 +1,7 @@
 package io.github.kafkadedup.consumer;
 
 import io.github.kafkadedup.migrations.DedupSchema;
+import io.micrometer.observation.ObservationRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -50,6 +51,7 @@ public final class DedupConfig {
   private final Duration initialBackoff;
   private final Duration maxBackoff;
   private final DedupMetrics metrics;
+  private final ObservationRegistry observationRegistry;
 
   private DedupConfig(Builder b) {
     this.scope = b.scope;
@@ -62,6 +64,7 @@ public final class DedupConfig {
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
     this.metrics = b.metrics;
+    this.observationRegistry = b.observationRegistry;
   }
 
   /** @return a builder with the defaults */
@@ -129,6 +132,11 @@ public final class DedupConfig {
     return metrics;
   }
 
+  /** @return where spans go; default {@link ObservationRegistry#NOOP} (no spans) */
+  public ObservationRegistry observationRegistry() {
+    return observationRegistry;
+  }
+
   @Override
   public String toString() {
     return "DedupConfig{scope=" + scope + ", schema=" + schema + ", mode=" + mode + ", maxKeyBytes="
@@ -149,6 +157,7 @@ public final class DedupConfig {
     private Duration initialBackoff = Duration.ofMillis(100);
     private Duration maxBackoff = Duration.ofSeconds(5);
     private DedupMetrics metrics = DedupMetrics.none();
+    private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
     private Builder() {}
 
@@ -163,6 +172,7 @@ public final class DedupConfig {
       initialBackoff = c.initialBackoff;
       maxBackoff = c.maxBackoff;
       metrics = c.metrics;
+      observationRegistry = c.observationRegistry;
     }
 
     /**
@@ -285,6 +295,21 @@ public final class DedupConfig {
      */
     public Builder metrics(DedupMetrics value) {
       this.metrics = Objects.requireNonNull(value, "metrics");
+      return this;
+    }
+
+    /**
+     * Where spans go: the poll batch, the claim, the handler (per record for a {@code RecordHandler},
+     * continuing the W3C trace context of the record's {@code traceparent} header) and each outbox write,
+     * whose trace context is stored with the row and published with it. Micrometer Tracing (Brave or
+     * OpenTelemetry) turns the observations into spans. Default {@link ObservationRegistry#NOOP}: nothing is
+     * created or allocated.
+     *
+     * @param value the registry, e.g. the application's
+     * @return this
+     */
+    public Builder observationRegistry(ObservationRegistry value) {
+      this.observationRegistry = Objects.requireNonNull(value, "observationRegistry");
       return this;
     }
 

@@ -2,6 +2,7 @@ package io.github.kafkadedup.outbox;
 
 import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.outbox.internal.OutboxWriter;
+import io.micrometer.observation.ObservationRegistry;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Objects;
@@ -96,6 +97,7 @@ public interface Outbox<K, V> {
     private final Serializer<K> keySerializer;
     private final Serializer<V> valueSerializer;
     private DedupSchema schema = DedupSchema.DEFAULT;
+    private ObservationRegistry observations = ObservationRegistry.NOOP;
 
     private Builder(Serializer<K> keySerializer, Serializer<V> valueSerializer) {
       this.keySerializer = Objects.requireNonNull(keySerializer, "keySerializer");
@@ -111,9 +113,23 @@ public interface Outbox<K, V> {
       return this;
     }
 
+    /**
+     * Where spans go: each record sent gets an outbox-write span, child of the current observation, whose W3C
+     * trace context is stored with the row and carried on by the relay. A consumer's sends through
+     * {@code DedupContext.send} use the consumer's {@code DedupConfig.observationRegistry} when this is not
+     * set. Default {@link ObservationRegistry#NOOP} (none).
+     *
+     * @param value the registry, e.g. the application's
+     * @return this
+     */
+    public Builder<K, V> observationRegistry(ObservationRegistry value) {
+      this.observations = Objects.requireNonNull(value, "observationRegistry");
+      return this;
+    }
+
     /** @return the outbox */
     public Outbox<K, V> build() {
-      return new OutboxWriter<>(keySerializer, valueSerializer, schema);
+      return new OutboxWriter<>(keySerializer, valueSerializer, schema, observations);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.github.kafkadedup.outbox;
 import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.outbox.internal.RelayLoop;
 import io.github.kafkadedup.producer.IdempotentProducerConfig;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -75,6 +76,7 @@ public interface OutboxRelay extends AutoCloseable {
     private Duration maxBackoff = Duration.ofSeconds(10);
     private Duration closeTimeout = Duration.ofSeconds(10);
     private OutboxMetrics metrics = OutboxMetrics.none();
+    private ObservationRegistry observations = ObservationRegistry.NOOP;
 
     private Builder(DataSource dataSource, IdempotentProducerConfig producer) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -184,6 +186,20 @@ public interface OutboxRelay extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Where spans go: per published row, a relay span continuing the trace context stored with the row (the
+     * outbox write's) and a producer span whose context the published record carries, so that one trace runs
+     * from the consumer that wrote the row to the consumer that reads the record. Default
+     * {@link ObservationRegistry#NOOP} (none).
+     *
+     * @param value the registry, e.g. the application's
+     * @return this
+     */
+    public Builder observationRegistry(ObservationRegistry value) {
+      this.observations = Objects.requireNonNull(value, "observationRegistry");
+      return this;
+    }
+
     private static Duration checked(String property, Duration value, Duration min, Duration max) {
       if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
         throw new IllegalArgumentException(property + " must be between " + min + " and " + max + ", but was " + value);
@@ -194,7 +210,7 @@ public interface OutboxRelay extends AutoCloseable {
     /** @return the relay, not started */
     public OutboxRelay build() {
       return new RelayLoop(new RelayLoop.Settings(dataSource, producer, schema, name, maxLanes, batchSize,
-          pollInterval, rebalanceInterval, maxBackoff, closeTimeout, metrics));
+          pollInterval, rebalanceInterval, maxBackoff, closeTimeout, metrics, observations));
     }
   }
 }

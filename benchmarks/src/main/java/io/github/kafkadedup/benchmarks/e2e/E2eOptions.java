@@ -99,8 +99,8 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
       try {
         out.add(Mode.valueOf(part.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--modes must list baseline, claims, claims-record, offsets, offsets-only, "
-            + "per-record, replay, outbox, direct-send, spring-alo, spring-record, spring-batch, but has '" + part
+        throw new IllegalArgumentException("--modes must list baseline, claims, claims-record, claims-record-traced, offsets, offsets-only, "
+            + "per-record, replay, outbox, outbox-traced, direct-send, spring-alo, spring-record, spring-batch, but has '" + part
             + "'", e);
       }
     }

@@ -53,8 +53,8 @@ final class Group implements AutoCloseable {
           String scope = String.valueOf(props.get(ConsumerConfig.GROUP_ID_CONFIG));
           yield plain(props, topic, pool, probe, (c, batch) -> perRecord(c, batch, options, scope, store));
         }
-        case CLAIMS, CLAIMS_RECORD, OFFSETS, OFFSETS_ONLY, REPLAY -> dedup(props, topic, pool, probe, options, mode);
-        case OUTBOX, DIRECT_SEND -> Sends.consumer(mode, props, topic, pool, probe, options,
+        case CLAIMS, CLAIMS_RECORD, CLAIMS_RECORD_TRACED, OFFSETS, OFFSETS_ONLY, REPLAY -> dedup(props, topic, pool, probe, options, mode);
+        case OUTBOX, OUTBOX_TRACED, DIRECT_SEND -> Sends.consumer(mode, props, topic, pool, probe, options,
             Objects.requireNonNull(outTopic, "outTopic"), stoppers, closers);
         case SPRING_ALO, SPRING_RECORD, SPRING_BATCH ->
             throw new IllegalArgumentException(mode + " runs in a SpringGroup");
@@ -78,7 +78,10 @@ final class Group implements AutoCloseable {
         .keyStrategy(mode == Mode.OFFSETS_ONLY ? KeyStrategy.none() : KeyStrategy.header())
         .recoverer(Recoverer.logAndMarkDead())
         .offsetsInDatabase(mode == Mode.OFFSETS || mode == Mode.OFFSETS_ONLY);
-    if (mode == Mode.CLAIMS_RECORD) {
+    if (mode == Mode.CLAIMS_RECORD_TRACED) {
+      builder.config(DedupConfig.builder().observationRegistry(BenchTracing.registry()).build());
+    }
+    if (mode == Mode.CLAIMS_RECORD || mode == Mode.CLAIMS_RECORD_TRACED) {
       builder.recordHandler((record, tx) -> {
         probe.batchStarting();
         BusinessTable.insert(tx.connection(), List.of(record), options.rowsPerRecord());

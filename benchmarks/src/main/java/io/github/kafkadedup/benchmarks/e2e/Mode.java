@@ -12,6 +12,8 @@ enum Mode {
    * {@link #SPRING_RECORD}.
    */
   CLAIMS_RECORD("kafka-dedup, key claims, record handler (one insert per record)"),
+  /** {@link #CLAIMS_RECORD} with spans on: batch, claim and one handler span per record (see {@link #OUTBOX_TRACED}). */
+  CLAIMS_RECORD_TRACED("kafka-dedup, key claims, record handler, tracing on (OpenTelemetry SDK, spans discarded)"),
   /** kafka-dedup with {@code offsetsInDatabase(true)}: key claims plus a fenced offset row per partition. */
   OFFSETS("kafka-dedup, key claims + offsets in PostgreSQL"),
   /** {@code offsetsInDatabase(true)} with {@code KeyStrategy.none()}: redelivery fenced by offsets alone. */
@@ -28,6 +30,11 @@ enum Mode {
    * process publishes; timed until the outgoing topic holds every record.
    */
   OUTBOX("kafka-dedup + one outbox send per record, relay in process, until all are on the outgoing topic"),
+  /**
+   * {@link #OUTBOX} with spans on (Micrometer Tracing over the OpenTelemetry SDK, spans exported to a discarding
+   * exporter): batch, claim, handler, one outbox write per record, two relay spans per record.
+   */
+  OUTBOX_TRACED("kafka-dedup + outbox send per record + relay, tracing on (OpenTelemetry SDK, spans discarded)"),
   /**
    * {@code DedupConsumer}, and one {@code KafkaProducer.send} per record from the handler (flushed before the
    * transaction commits: at-least-once sends); timed until the outgoing topic holds every record.
@@ -56,7 +63,7 @@ enum Mode {
 
   /** Whether each consumed record is sent on to an outgoing topic (and the run ends when all arrived). */
   boolean sends() {
-    return this == OUTBOX || this == DIRECT_SEND;
+    return this == OUTBOX || this == OUTBOX_TRACED || this == DIRECT_SEND;
   }
 
   /** Whether the consumer is a Spring Boot application. */

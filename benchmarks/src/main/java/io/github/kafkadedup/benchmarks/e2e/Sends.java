@@ -1,6 +1,7 @@
 package io.github.kafkadedup.benchmarks.e2e;
 
 import io.github.kafkadedup.benchmarks.BusinessTable;
+import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupConsumer;
 import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.Recoverer;
@@ -8,6 +9,7 @@ import io.github.kafkadedup.outbox.Outbox;
 import io.github.kafkadedup.outbox.OutboxRelay;
 import io.github.kafkadedup.producer.IdempotentProducerConfig;
 import io.github.kafkadedup.testsupport.TestKafka;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +35,9 @@ final class Sends {
         .topics(topic)
         .keyStrategy(KeyStrategy.header())
         .recoverer(Recoverer.logAndMarkDead());
-    if (mode == Mode.OUTBOX) {
+    if (mode == Mode.OUTBOX || mode == Mode.OUTBOX_TRACED) {
+      ObservationRegistry observations = mode == Mode.OUTBOX_TRACED ? BenchTracing.registry() : ObservationRegistry.NOOP;
+      builder.config(DedupConfig.builder().observationRegistry(observations).build());
       builder.outbox(Outbox.builder(new StringSerializer(), new StringSerializer()).build())
           .batchHandler((records, tx) -> {
             probe.batchStarting();
@@ -44,7 +48,7 @@ final class Sends {
             probe.applied(records.size());
           });
       OutboxRelay relay = OutboxRelay.builder(pool, IdempotentProducerConfig.builder()
-          .bootstrapServers(TestKafka.get().bootstrapServers()).build()).name("e2e-relay").build().start();
+          .bootstrapServers(TestKafka.get().bootstrapServers()).build()).name("e2e-relay").observationRegistry(observations).build().start();
       closers.add(relay::close);
     } else {
       // what a handler without an outbox does: the idempotent producer preset, each batch's sends

@@ -50,8 +50,9 @@ class E2eOptionsTest {
   @Test
   void rejectsModes() {
     assertThatThrownBy(() -> E2eOptions.parse("--modes", "baseline,fast"))
-        .hasMessage("--modes must list baseline, claims, claims-record, offsets, offsets-only, per-record, replay, outbox, "
-            + "direct-send, spring-alo, spring-record, spring-batch, but has 'fast'");
+        .hasMessage("--modes must list baseline, claims, claims-record, claims-record-traced, offsets, offsets-only, "
+            + "per-record, replay, outbox, outbox-traced, direct-send, spring-alo, spring-record, spring-batch, but has "
+            + "'fast'");
   }
 
   @Test

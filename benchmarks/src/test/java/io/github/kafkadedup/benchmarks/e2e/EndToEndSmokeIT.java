@@ -10,7 +10,8 @@ class EndToEndSmokeIT {
   @Test
   void everyModeCompletesAndReportsNumbers() throws Exception {
     String report = EndToEnd.run(E2eOptions.parse("--records", "2000", "--runs", "1", "--warmup-records", "0",
-        "--per-record-records", "200", "--modes", "baseline,claims,claims-record,offsets,offsets-only,per-record,replay,outbox,direct-send,"
+        "--per-record-records", "200", "--modes", "baseline,claims,claims-record,claims-record-traced,offsets,offsets-only,per-record,replay,outbox,"
+            + "outbox-traced,direct-send,"
             + "spring-alo,spring-record,spring-batch"));
 
     assertThat(report).contains("2,000 records, 12 partitions").doesNotContain("NaN", "Infinity");

@@ -7,7 +7,10 @@ import io.github.kafkadedup.consumer.Recoverer;
 import io.github.kafkadedup.consumer.spi.Classifier;
 import io.github.kafkadedup.consumer.spi.Plan;
 import io.github.kafkadedup.migrations.DedupSchema;
+import io.github.kafkadedup.outbox.internal.Observations;
 import io.github.kafkadedup.outbox.internal.OutboxWriter;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.sql.Connection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -31,10 +34,12 @@ final class BatchApplier<K, V> {
   private final BatchHandler<K, V> handler;
   private final Recoverer<K, V> recoverer;
   private final @Nullable OutboxWriter<?, ?> outbox;
+  private final ObservationRegistry observations;
 
   BatchApplier(DedupConfig config, String scope, BatchHandler<K, V> handler,
       Recoverer<K, V> recoverer, @Nullable OutboxWriter<?, ?> outbox) {
     this.outbox = outbox;
+    this.observations = config.observationRegistry();
     this.classifier = Classifier.of(config);
     this.schema = config.schema();
     this.scope = scope;
@@ -43,7 +48,16 @@ final class BatchApplier<K, V> {
   }
 
   Tally apply(Connection c, Plan<K, V> plan) throws Exception {
-    Classifier.Verdict<K, V> verdict = classifier.claim(c, scope, plan.items());
+    Observation claim = Observations.claim(observations, scope, plan.items().size());
+    Classifier.Verdict<K, V> verdict;
+    try {
+      verdict = classifier.claim(c, scope, plan.items());
+    } catch (Exception e) {
+      claim.error(e);
+      throw e;
+    } finally {
+      claim.stop();
+    }
     Tally tally = new Tally();
     tally.redeliveries = verdict.redeliveries();
     tally.resends = verdict.resends();

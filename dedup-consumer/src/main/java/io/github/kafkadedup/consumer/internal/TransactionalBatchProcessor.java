@@ -12,7 +12,10 @@ import io.github.kafkadedup.consumer.Recoverer;
 import io.github.kafkadedup.consumer.spi.EngineRules;
 import io.github.kafkadedup.consumer.spi.Plan;
 import io.github.kafkadedup.outbox.Outbox;
+import io.github.kafkadedup.outbox.internal.Observations;
 import io.github.kafkadedup.outbox.internal.OutboxWriter;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.sql.Connection;
 import java.util.HashMap;
 import java.util.List;
@@ -40,6 +43,7 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
   private final Transactions tx;
   private final BatchApplier<K, V> applier;
   private final DedupMetrics metrics;
+  private final ObservationRegistry observations;
 
   /** Use {@link DedupProcessor#builder}. */
   public TransactionalBatchProcessor(DataSource dataSource, DedupConfig config, String scope,
@@ -49,12 +53,15 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
     this.config = config;
     this.scope = scope;
     this.keyStrategy = keyStrategy;
-    this.handler = batchHandler != null ? batchHandler : perRecord(recordHandler);
+    this.observations = config.observationRegistry();
+    this.handler = batchHandler != null ? TracedHandlers.batch(batchHandler, observations, scope)
+        : perRecord(TracedHandlers.record(java.util.Objects.requireNonNull(recordHandler, "recordHandler"),
+            observations, scope));
     this.metrics = config.metrics();
     this.recoverer = DeadLetterPublisher.reporting(recoverer, metrics, scope);
     this.tx = new Transactions(dataSource, scope, config, hook);
-    this.applier = new BatchApplier<>(config, scope, handler,
-        this.recoverer, (OutboxWriter<?, ?>) outbox);
+    this.applier = new BatchApplier<>(config, scope, handler, this.recoverer,
+        outbox == null ? null : ((OutboxWriter<?, ?>) outbox).observedBy(observations));
   }
 
   private static <K, V> BatchHandler<K, V> perRecord(@Nullable RecordHandler<K, V> recordHandler) {
@@ -80,10 +87,26 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
   }
 
   @Override
+  @SuppressWarnings("try") // the scope makes the batch span current; the body does not name it
   public BatchResult process(List<ConsumerRecord<K, V>> records) {
     if (records.isEmpty()) {
       return BatchResult.EMPTY;
     }
+    if (!Observations.on(observations)) {
+      return processBatch(records);
+    }
+    Observation batch = Observations.batch(observations, scope, records.size());
+    try (Observation.Scope ignored = batch.openScope()) {
+      return processBatch(records);
+    } catch (RuntimeException | Error e) {
+      batch.error(e);
+      throw e;
+    } finally {
+      batch.stop();
+    }
+  }
+
+  private BatchResult processBatch(List<ConsumerRecord<K, V>> records) {
     metrics.batch(scope, records.size());
     Plan<K, V> plan = Plan.of(records, keyStrategy, config);
     Tally tally;

@@ -3,6 +3,7 @@ package io.github.kafkadedup.outbox.internal;
 import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.outbox.Outbox;
 import io.github.kafkadedup.producer.IdempotencyKeys;
+import io.micrometer.observation.ObservationRegistry;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
@@ -21,13 +22,22 @@ public final class OutboxWriter<K, V> implements Outbox<K, V> {
   private final Serializer<V> valueSerializer;
   private final DedupSchema schema;
   private final String insert;
+  private final ObservationRegistry observations;
 
   /** Use {@link Outbox#builder}. */
-  public OutboxWriter(Serializer<K> keySerializer, Serializer<V> valueSerializer, DedupSchema schema) {
+  public OutboxWriter(Serializer<K> keySerializer, Serializer<V> valueSerializer, DedupSchema schema,
+      ObservationRegistry observations) {
     this.keySerializer = keySerializer;
     this.valueSerializer = valueSerializer;
     this.schema = schema;
     this.insert = insertSql(schema);
+    this.observations = observations;
+  }
+
+  /** This outbox, its spans going to {@code registry} unless the builder named a registry already. */
+  public OutboxWriter<K, V> observedBy(ObservationRegistry registry) {
+    return Observations.on(observations) || !Observations.on(registry) ? this
+        : new OutboxWriter<>(keySerializer, valueSerializer, schema, registry);
   }
 
   private static String insertSql(DedupSchema schema) {
@@ -84,6 +94,7 @@ public final class OutboxWriter<K, V> implements Outbox<K, V> {
     if (all.lastHeader(IDEMPOTENCY_KEY_HEADER) == null) {
       all.add(IDEMPOTENCY_KEY_HEADER, idempotencyKey.toString().getBytes(StandardCharsets.US_ASCII));
     }
+    Observations.outboxWrite(observations, topic, all);
     return OutboxRow.toInsert(topic, keyBytes, valueBytes, HeaderCodec.encode(all), null);
   }
 

@@ -1,5 +1,6 @@
 package io.github.kafkadedup.outbox.internal;
 
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,14 +61,15 @@ final class Publisher implements AutoCloseable {
    * {@code linger.ms} (or when its batches fill), so that the relay can read the next batch meanwhile.
    * {@link Pending#await} collects the acknowledgements.
    */
-  Pending send(List<OutboxRow> rows) {
+  Pending send(List<OutboxRow> rows, ObservationRegistry observations, String relay) {
     List<@Nullable Future<RecordMetadata>> sent = new ArrayList<>(rows.size());
     Map<OutboxRow, Exception> unpublishable = new LinkedHashMap<>();
     Exception failure = null;
     for (OutboxRow row : rows) {
       try {
         sent.add(producer.send(new ProducerRecord<>(row.topic(), null, null, row.key(), row.value(),
-            row.headers() == null ? null : HeaderCodec.decode(row.headers()))));
+            Observations.relayPublish(observations, relay, row.topic(),
+                row.headers() == null ? null : HeaderCodec.decode(row.headers())))));
       } catch (RuntimeException e) { // e.g. the metadata wait timed out, or the record is too large
         if (isRecordLevel(e)) {
           sent.add(null);

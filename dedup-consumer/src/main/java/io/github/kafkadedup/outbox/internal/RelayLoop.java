@@ -5,6 +5,7 @@ import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.outbox.OutboxMetrics;
 import io.github.kafkadedup.outbox.OutboxRelay;
 import io.github.kafkadedup.producer.IdempotentProducerConfig;
+import io.micrometer.observation.ObservationRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +26,7 @@ public final class RelayLoop implements OutboxRelay, Runnable {
   /** The builder's settings. */
   public record Settings(DataSource dataSource, IdempotentProducerConfig producer, DedupSchema schema, String name,
       int maxLanes, int batchSize, Duration pollInterval, Duration rebalanceInterval, Duration maxBackoff,
-      Duration closeTimeout, OutboxMetrics metrics) {}
+      Duration closeTimeout, OutboxMetrics metrics, ObservationRegistry observations) {}
 
   private final Settings settings;
   private final Backoff backoff;
@@ -117,7 +118,7 @@ public final class RelayLoop implements OutboxRelay, Runnable {
           : previous == null ? s.fetch(settings.batchSize())
           : s.fetch(settings.batchSize(), previous.firstId(), previous.lastId());
       List<OutboxRow> admitted = gate.admit(s, rows); // a missing topic's rows wait, the others go
-      inFlight = admitted.isEmpty() ? null : publisher().send(admitted);
+      inFlight = admitted.isEmpty() ? null : publisher().send(admitted, settings.observations(), settings.name());
       if (previous != null) {
         finish(s, previous, false);
       }

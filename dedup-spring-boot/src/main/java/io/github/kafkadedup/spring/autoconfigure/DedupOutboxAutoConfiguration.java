@@ -7,6 +7,7 @@ import io.github.kafkadedup.outbox.OutboxRelay;
 import io.github.kafkadedup.producer.IdempotentProducerConfig;
 import io.github.kafkadedup.spring.TransactionalOutbox;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -58,6 +59,7 @@ public class DedupOutboxAutoConfiguration {
    * @param outbox the application's outbox (for its schema), if any
    * @param environment the properties
    * @param metrics the relay's meters
+   * @param observations the application's observation registry (spans per published row), if any
    * @return the relay
    */
   @Bean(initMethod = "start", destroyMethod = "close")
@@ -65,7 +67,7 @@ public class DedupOutboxAutoConfiguration {
   @ConditionalOnBean(DataSource.class)
   @ConditionalOnMissingBean
   public OutboxRelay outboxRelay(DataSource dataSource, ObjectProvider<Outbox<?, ?>> outbox, Environment environment,
-      ObjectProvider<OutboxMetrics> metrics) {
+      ObjectProvider<OutboxMetrics> metrics, ObjectProvider<ObservationRegistry> observations) {
     String servers = environment.getProperty("dedup.outbox.relay.bootstrap-servers",
         environment.getProperty("spring.kafka.bootstrap-servers", "localhost:9092"));
     Outbox<?, ?> configured = outbox.getIfUnique();
@@ -75,6 +77,7 @@ public class DedupOutboxAutoConfiguration {
         .name(environment.getProperty("dedup.outbox.relay.name", "outbox-relay"))
         .maxLanes(environment.getProperty("dedup.outbox.relay.max-lanes", Integer.class, Outbox.LANES));
     metrics.ifUnique(relay::metrics);
+    observations.ifUnique(relay::observationRegistry);
     return relay.build();
   }
 
