@@ -96,11 +96,17 @@ final class BatchListenerAdapter<K, V>
         }
         throw failedAt(items.get(position).record(), failure);
       }
-      if (items.size() == 1 || DedupListeners.isTransient(failure)) {
+      boolean retry = DedupListeners.isTransient(failure);
+      if (retry) {
+        log.warn("[{}] {} failed for the batch of {} records from {} ({}): {}; the error handler retries the "
+            + "batch with its BackOff", scope, FailureClass.stage(failure),
+            items.size(), EngineRules.where(items.getFirst().record()), FailureClass.describe(failure), failure);
+      }
+      if (items.size() == 1 || retry) {
         throw failedAt(items.getFirst().record(), failure);
       }
-      log.warn("[{}] batch of {} records failed ({}); applying it record by record to isolate the poison record",
-          scope, items.size(), failure.toString());
+      log.warn("[{}] batch of {} records failed (not transient: {}); applying it record by record to isolate the "
+          + "poison record", scope, items.size(), failure.toString());
       claims.metrics().failure(scope, "batch");
       for (Plan.Item<K, V> item : items) {
         if (apply(call, List.of(item), false)) {

@@ -3,14 +3,12 @@ package io.github.kafkadedup.spring;
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.KeyStrategy;
-import io.github.kafkadedup.consumer.spi.EngineRules;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.RecoverableDataAccessException;
-import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
+import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
@@ -126,6 +124,12 @@ public final class DedupListeners {
    * Wraps {@code container}'s listener (a record or batch listener); a container already decorated is left
    * alone. Call it before the container starts.
    *
+   * <p>A {@code FailedRecordProcessor} error handler of the container (e.g. {@code DefaultErrorHandler}) gets
+   * a retry listener that stores the keys its recoverer takes as dead-lettered, and its log level is set to
+   * {@code DEBUG}: kafka-dedup logs one WARN per failure (what failed, how it was classified, and for a
+   * dead-lettered record the record and the reason), which Spring Kafka's ERROR with a stack trace ("Error
+   * handler threw an exception") would only repeat; the stack trace is in the dead letter.
+   *
    * @param container a container that has its listener
    * @throws DedupException of kind {@code CONFIGURATION} if the container would break exactly-once: consumer
    *     auto-commit on, no group id and no scope, a container transaction manager or the listener's one not
@@ -155,6 +159,7 @@ public final class DedupListeners {
     if (container instanceof AbstractMessageListenerContainer<?, ?> c
         && c.getCommonErrorHandler() instanceof FailedRecordProcessor handler) {
       DeadLetterClaims.attach(handler, deadLetterClaims);
+      handler.setLogLevel(KafkaException.Level.DEBUG);
     }
     log.info("[{}] listener container '{}' is exactly-once: keys by {}, mode {}, table {}, {}", scope, id,
         keyStrategy, config.mode(), config.schema().claims(), wrapped instanceof PollListenerAdapter<?, ?>
@@ -207,30 +212,30 @@ public final class DedupListeners {
   /**
    * Classifies failures as the engine does: transient database failures (SQLSTATE classes 08, 40001, 40P01,
    * 55P03, 57P01-03, 53300, 57014, and Spring's {@code TransientDataAccessException} /
-   * {@code RecoverableDataAccessException}) are retried with {@code errorHandler}'s BackOff; anything else goes
-   * to its recoverer (e.g. a {@code DeadLetterPublishingRecoverer}) without retries, because retrying the same
-   * transaction cannot cure it. Replaces the handler's BackOff function.
+   * {@code RecoverableDataAccessException}, also as the application exception of a
+   * {@code TransactionSystemException}) are retried with {@code errorHandler}'s BackOff, and once it gives up,
+   * at its last interval (at least 1 s) until they are cured: they never reach the recoverer, a valid record is
+   * not dead-lettered because its database was away. Anything else goes to the recoverer (e.g. a
+   * {@code DeadLetterPublishingRecoverer}) without retries, because retrying the same transaction cannot cure
+   * it. Replaces the handler's BackOff function.
    *
    * @param errorHandler e.g. a {@code DefaultErrorHandler}
    */
   public static void retryOnlyTransient(FailedRecordProcessor errorHandler) {
-    errorHandler.setBackOffFunction((record, failure) -> isTransient(failure) ? null : NO_RETRIES);
+    TransientBackOff transientBackOff = TransientBackOff.of(errorHandler);
+    errorHandler.setBackOffFunction((record, failure) -> isTransient(failure) ? transientBackOff : NO_RETRIES);
   }
 
   /**
-   * Whether {@code failure} (or a cause of it) is a transient database failure that a new transaction can
+   * Whether {@code failure} (or a cause of it, or the application exception of a
+   * {@code TransactionSystemException} among them) is a transient database failure that a new transaction can
    * cure.
    *
    * @param failure the failure
    * @return true if a retry may succeed
    */
   public static boolean isTransient(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof TransientDataAccessException || t instanceof RecoverableDataAccessException) {
-        return true;
-      }
-    }
-    return EngineRules.isTransient(failure);
+    return FailureClass.isTransient(failure);
   }
 
   private void verifyTransactionManager() {
