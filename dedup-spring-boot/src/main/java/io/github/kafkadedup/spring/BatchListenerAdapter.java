@@ -48,10 +48,12 @@ final class BatchListenerAdapter<K, V>
   private final ClaimStep claims;
   private final TransactionTemplate transactions;
   private final String scope;
+  private final ContainerDatabaseWatch watch;
 
   BatchListenerAdapter(BatchMessageListener<K, V> delegate, ClaimStep claims, TransactionTemplate transactions,
-      String scope) {
+      String scope, ContainerDatabaseWatch watch) {
     super(delegate);
+    this.watch = watch;
     this.claims = claims;
     this.transactions = transactions;
     this.scope = scope;
@@ -97,6 +99,7 @@ final class BatchListenerAdapter<K, V>
         throw failedAt(items.get(position).record(), failure);
       }
       boolean retry = DedupListeners.isTransient(failure);
+      watch.failed(failure);
       if (retry) {
         log.warn("[{}] {} failed for the batch of {} records from {} ({}): {}; the error handler retries the "
             + "batch with its BackOff", scope, FailureClass.stage(failure),
@@ -139,6 +142,7 @@ final class BatchListenerAdapter<K, V>
       }
       return new Attempt<>(verdict, deferred);
     });
+    watch.worked();
     if (attempt == null || attempt.deferred != null && attempt.deferred.nacked()) {
       return true;
     }

@@ -47,14 +47,16 @@ final class PollListenerAdapter<K, V> extends AbstractDelegatingMessageListenerA
   private final TransactionTemplate transactions;
   private final String scope;
   private final boolean partialAcks;
+  private final ContainerDatabaseWatch watch;
 
   /**
    * @param partialAcks whether the container commits an acknowledged prefix of a poll
    *     ({@code AckMode.MANUAL_IMMEDIATE})
    */
   PollListenerAdapter(MessageListener<K, V> delegate, ClaimStep claims, TransactionTemplate transactions,
-      String scope, boolean partialAcks) {
+      String scope, boolean partialAcks, ContainerDatabaseWatch watch) {
     super(delegate);
+    this.watch = watch;
     this.claims = claims;
     this.transactions = transactions;
     this.scope = scope;
@@ -114,6 +116,7 @@ final class PollListenerAdapter<K, V> extends AbstractDelegatingMessageListenerA
       });
     } catch (RuntimeException failure) {
       boolean retry = DedupListeners.isTransient(failure);
+      watch.failed(failure);
       if (attempt.failedAt < 0 || retry) {
         log.warn("[{}] {} failed for the poll of {} records from {} ({}): {}; {}", scope, FailureClass.stage(failure),
             items.size(),
@@ -131,6 +134,7 @@ final class PollListenerAdapter<K, V> extends AbstractDelegatingMessageListenerA
       }
       throw BatchListenerAdapter.failedAt(items.get(at).record(), failure);
     }
+    watch.worked();
     Classifier.Verdict<K, V> verdict = Objects.requireNonNull(attempt.verdict);
     if (attempt.stopAt >= 0) {
       int at = attempt.stopAt;

@@ -31,10 +31,12 @@ final class RecordListenerAdapter<K, V> extends AbstractDelegatingMessageListene
   private final ClaimStep claims;
   private final TransactionTemplate transactions;
   private final String scope;
+  private final ContainerDatabaseWatch watch;
 
   RecordListenerAdapter(MessageListener<K, V> delegate, ClaimStep claims, TransactionTemplate transactions,
-      String scope) {
+      String scope, ContainerDatabaseWatch watch) {
     super(delegate);
+    this.watch = watch;
     this.claims = claims;
     this.transactions = transactions;
     this.scope = scope;
@@ -81,8 +83,11 @@ final class RecordListenerAdapter<K, V> extends AbstractDelegatingMessageListene
   private Classifier.@Nullable Verdict<K, V> execute(ConsumerRecord<K, V> record,
       TransactionCallback<Classifier.Verdict<K, V>> work) {
     try {
-      return CommitOutcome.execute(transactions, work);
+      Classifier.Verdict<K, V> verdict = CommitOutcome.execute(transactions, work);
+      watch.worked();
+      return verdict;
     } catch (RuntimeException failure) {
+      watch.failed(failure);
       if (DedupListeners.isTransient(failure)) {
         log.warn("[{}] {} failed for {} ({}): {}; the error handler retries it with its BackOff", scope,
             FailureClass.stage(failure), EngineRules.where(record), FailureClass.describe(failure), failure);

@@ -3,6 +3,8 @@ package io.github.kafkadedup.consumer.internal;
 import io.github.kafkadedup.consumer.BatchResult;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.DedupMetrics;
+import io.github.kafkadedup.consumer.spi.DatabaseOutage;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,11 +48,18 @@ public final class PollLoop<K, V> {
   private final DedupMetrics metrics;
   /** Refusals in a row logged at DEBUG between two WARN lines saying that commits still fail. */
   private static final int PERSISTENT_REFUSALS = 100;
+  /** How often a consumer outside the group for lack of database probes it. */
+  static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
   /** Offset commits refused in a row: the first of an episode is logged at WARN, the others at DEBUG. */
   private int refusedCommits;
   private @Nullable Class<?> lastRefusal;
   private volatile boolean closing;
   private volatile boolean started;
+  /** Episodes without a database ({@link #watchDatabase}); null: never give partitions back. */
+  private @Nullable DatabaseOutage outage;
+  private @Nullable DataSource probed;
+  /** Unsubscribed because the database stayed unusable past the outage's bound. */
+  private boolean away;
 
   /**
    * Use {@code DedupConsumer.builder}.
@@ -71,6 +81,22 @@ public final class PollLoop<K, V> {
     this.metrics = processor.metrics();
   }
 
+  /**
+   * Gives the partitions back to the group (unsubscribes) when the database stays unusable past
+   * {@code outage}'s bound, probes {@code dataSource} every {@link #PROBE_INTERVAL} meanwhile and subscribes again
+   * when it answers. Call before {@link #run}.
+   */
+  public void watchDatabase(DatabaseOutage outage, DataSource dataSource) {
+    this.outage = outage;
+    this.probed = dataSource;
+  }
+
+  /** Whether the loop waits for its database outside the group. */
+  public boolean isDatabaseUnavailable() {
+    DatabaseOutage o = outage;
+    return o != null && o.isUnavailable();
+  }
+
   /** The dedup scope. */
   public String scope() {
     return processor.scope();
@@ -87,7 +113,7 @@ public final class PollLoop<K, V> {
       consumer.subscribe(topics, new Listener());
       int failures = 0;
       while (!closing) {
-        failures = pollOnce(failures);
+        failures = away ? awaitDatabase() : pollOnce(failures);
       }
     } catch (WakeupException e) {
       if (!closing) {
@@ -106,7 +132,10 @@ public final class PollLoop<K, V> {
 
   private int pollOnce(int failures) {
     if (databaseOffsets != null) {
-      databaseOffsets.acquirePending(consumer);
+      SQLException ownership = databaseOffsets.acquirePending(consumer);
+      if (ownership != null && databaseFailed(ownership)) {
+        return 0;
+      }
     }
     ConsumerRecords<K, V> polled;
     try {
@@ -133,11 +162,46 @@ public final class PollLoop<K, V> {
       }
       log.error("[{}] batch of {} not completed, will poll it again: {}", scope(), batch.size(), e.getMessage(), e);
       rewind(batch);
+      if (e.kind() == DedupException.Kind.DATABASE && databaseFailed(e)) {
+        return 0;
+      }
       backoff.sleep(Math.min(failures + 1, 10));
       return failures + 1;
     }
     warnIfSlow(batch.size(), System.nanoTime() - start);
     commit(result.offsets());
+    if (outage != null) {
+      outage.recovered();
+    }
+    return 0;
+  }
+
+  /** Notes a database failure; past the outage's bound gives the partitions back (returns true). */
+  private boolean databaseFailed(Exception failure) {
+    if (outage == null || !outage.failed(failure)) {
+      return false;
+    }
+    consumer.unsubscribe(); // leaves the group: the revocation callback commits what is owed first
+    away = true;
+    return true;
+  }
+
+  /** Outside the group: probes the database every {@link #PROBE_INTERVAL}, subscribes again when it answers. */
+  private int awaitDatabase() {
+    long until = System.nanoTime() + PROBE_INTERVAL.toNanos();
+    while (!closing && System.nanoTime() - until < 0) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        closing = true;
+      }
+    }
+    if (!closing && DatabaseOutage.probe(java.util.Objects.requireNonNull(probed))) {
+      java.util.Objects.requireNonNull(outage).recovered();
+      away = false;
+      consumer.subscribe(topics, new Listener());
+    }
     return 0;
   }
 

@@ -73,6 +73,7 @@ public class DedupAutoConfiguration {
         .config(properties.toConfig().toBuilder().metrics(metrics.getIfAvailable(DedupMetrics::none)).build())
         .keyStrategy(keyStrategy.getIfAvailable(properties::toKeyStrategy))
         .transactionPer(properties.getListener().getTransactionPer())
+        .databaseOutageBound(properties.getListener().getDatabaseOutageBound())
         .build();
   }
 
