@@ -3,10 +3,12 @@ package io.github.kafkadedup.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -27,6 +29,8 @@ class DatabaseOutageSpringIT {
           "spring.datasource.hikari.connection-timeout=1000", "dedup.listener.database-outage-bound=3s",
           "spring.kafka.consumer.properties.session.timeout.ms=6000",
           "spring.kafka.consumer.properties.heartbeat.interval.ms=1000");
+      assertThat(((HikariDataSource) a.getBean(DataSource.class)).getTransactionIsolation())
+          .as("set by the auto-configuration").isEqualTo("TRANSACTION_READ_COMMITTED");
       send(f, 0, 5);
       await().atMost(Duration.ofSeconds(90)).until(() -> f.committed() == 5);
 
