@@ -69,14 +69,40 @@ class DatabaseOutageIT {
         .as("each applied once").isEqualTo(260);
   }
 
+  /**
+   * Offsets in PostgreSQL: a member that joins without its database cannot take ownership of its partitions,
+   * which stay paused; past the bound it leaves the group and the other member takes them.
+   */
+  @Test
+  void aMemberThatCannotTakeOwnershipOfItsPartitionsGivesThemBack() {
+    String topic = fx.kafka.createTopic("db-outage-owner", 4);
+    String group = "g-" + topic;
+    SwitchableDataSource broken = new SwitchableDataSource(fx.db.dataSource());
+    broken.refuse.set(true);
+    DedupConsumer<String, String> a = member(topic, group, broken, DedupConfig.defaults(), true);
+    send(topic, 0, 100);
+    await().atMost(Duration.ofSeconds(120)).until(a::isDatabaseUnavailable);
+    member(topic, group, fx.db.dataSource(), DedupConfig.defaults(), true);
+    String applied = "SELECT count(*) FROM orders WHERE topic = '" + topic + "'";
+    await().atMost(Duration.ofSeconds(120)).until(() -> fx.count(applied) == 100);
+    assertThat(fx.count("SELECT count(DISTINCT order_key) FROM orders WHERE topic = '" + topic + "'"))
+        .isEqualTo(100);
+  }
+
   private static DedupConsumer<String, String> member(String topic, String group, DataSource dataSource,
       DedupConfig config) {
+    return member(topic, group, dataSource, config, false);
+  }
+
+  private static DedupConsumer<String, String> member(String topic, String group, DataSource dataSource,
+      DedupConfig config, boolean offsetsInDatabase) {
     Map<String, Object> props = fx.kafka.consumerProps(group);
     props.put("session.timeout.ms", "6000");
     props.put("heartbeat.interval.ms", "1000");
     return fx.start(DedupConsumer.builder(props, new StringDeserializer(), new StringDeserializer(), dataSource)
         .topics(topic).config(config).keyStrategy(KeyStrategy.header()).batchHandler(EngineFixture.insertOrders())
-        .recoverer(fx.dlt()).databaseOutageBound(Duration.ofSeconds(3)).build());
+        .recoverer(fx.dlt()).offsetsInDatabase(offsetsInDatabase).databaseOutageBound(Duration.ofSeconds(3))
+        .build());
   }
 
   private static void send(String topic, int from, int to) {

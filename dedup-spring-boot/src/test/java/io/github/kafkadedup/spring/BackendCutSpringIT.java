@@ -66,6 +66,25 @@ class BackendCutSpringIT {
     }
   }
 
+  @Test
+  void aPoisonRecordIsOneWarnLineAndSpringKafkaLogsNoErrorForIt() {
+    try (SpringFixture f = new SpringFixture("spring-poison-log")) {
+      f.start(RecordTableApp.class);
+      try (LogCapture spring = new LogCapture("org.springframework.kafka");
+          LogCapture ours = new LogCapture(DedupListeners.class.getName())) {
+        f.send("k0", "ok-0");
+        f.send("k1", "poison-1");
+        f.send("k2", "ok-2");
+        await().atMost(Duration.ofSeconds(120)).until(() -> f.committed() == 3);
+        assertThat(f.count("SELECT count(*) FROM dead_letters")).isEqualTo(1);
+        assertThat(spring.count("ERROR", "")).as("Spring Kafka's ERROR lines: %s", spring.lines).isZero();
+        assertThat(ours.lines.stream().filter(l -> l.contains("-0@1")).toList())
+            .as("kafka-dedup's lines naming the poison record").hasSize(1)
+            .allMatch(l -> l.startsWith("WARN ") && l.contains("dead-lettered") && l.contains("poison-1 is poison"));
+      }
+    }
+  }
+
   private static void runCuts(String name, Class<?> app, String... properties) throws Exception {
     try (SpringFixture f = new SpringFixture(name);
         PgFaultProxy proxy = PgFaultProxy.inFrontOf(f.db.jdbcUrl(), PgFaultProxy.Options.defaults())) {

@@ -48,18 +48,13 @@ public final class PollLoop<K, V> {
   private final DedupMetrics metrics;
   /** Refusals in a row logged at DEBUG between two WARN lines saying that commits still fail. */
   private static final int PERSISTENT_REFUSALS = 100;
-  /** How often a consumer outside the group for lack of database probes it. */
-  static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
   /** Offset commits refused in a row: the first of an episode is logged at WARN, the others at DEBUG. */
   private int refusedCommits;
   private @Nullable Class<?> lastRefusal;
   private volatile boolean closing;
   private volatile boolean started;
-  /** Episodes without a database ({@link #watchDatabase}); null: never give partitions back. */
-  private @Nullable DatabaseOutage outage;
-  private @Nullable DataSource probed;
-  /** Unsubscribed because the database stayed unusable past the outage's bound. */
-  private boolean away;
+  /** Gives the partitions back while the database is away ({@link #watchDatabase}); null: never. */
+  private @Nullable OutageExit outageExit;
 
   /**
    * Use {@code DedupConsumer.builder}.
@@ -83,18 +78,17 @@ public final class PollLoop<K, V> {
 
   /**
    * Gives the partitions back to the group (unsubscribes) when the database stays unusable past
-   * {@code outage}'s bound, probes {@code dataSource} every {@link #PROBE_INTERVAL} meanwhile and subscribes again
+   * {@code outage}'s bound, probes {@code dataSource} every 5 s meanwhile and subscribes again
    * when it answers. Call before {@link #run}.
    */
   public void watchDatabase(DatabaseOutage outage, DataSource dataSource) {
-    this.outage = outage;
-    this.probed = dataSource;
+    this.outageExit = new OutageExit(outage, dataSource, consumer, () -> consumer.subscribe(topics, new Listener()));
   }
 
   /** Whether the loop waits for its database outside the group. */
   public boolean isDatabaseUnavailable() {
-    DatabaseOutage o = outage;
-    return o != null && o.isUnavailable();
+    OutageExit exit = outageExit;
+    return exit != null && exit.isUnavailable();
   }
 
   /** The dedup scope. */
@@ -113,7 +107,11 @@ public final class PollLoop<K, V> {
       consumer.subscribe(topics, new Listener());
       int failures = 0;
       while (!closing) {
-        failures = away ? awaitDatabase() : pollOnce(failures);
+        if (outageExit != null && outageExit.away()) {
+          outageExit.probe(() -> closing);
+          continue;
+        }
+        failures = pollOnce(failures);
       }
     } catch (WakeupException e) {
       if (!closing) {
@@ -170,39 +168,15 @@ public final class PollLoop<K, V> {
     }
     warnIfSlow(batch.size(), System.nanoTime() - start);
     commit(result.offsets());
-    if (outage != null) {
-      outage.recovered();
+    if (outageExit != null) {
+      outageExit.worked();
     }
     return 0;
   }
 
   /** Notes a database failure; past the outage's bound gives the partitions back (returns true). */
   private boolean databaseFailed(Exception failure) {
-    if (outage == null || !outage.failed(failure)) {
-      return false;
-    }
-    consumer.unsubscribe(); // leaves the group: the revocation callback commits what is owed first
-    away = true;
-    return true;
-  }
-
-  /** Outside the group: probes the database every {@link #PROBE_INTERVAL}, subscribes again when it answers. */
-  private int awaitDatabase() {
-    long until = System.nanoTime() + PROBE_INTERVAL.toNanos();
-    while (!closing && System.nanoTime() - until < 0) {
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        closing = true;
-      }
-    }
-    if (!closing && DatabaseOutage.probe(java.util.Objects.requireNonNull(probed))) {
-      java.util.Objects.requireNonNull(outage).recovered();
-      away = false;
-      consumer.subscribe(topics, new Listener());
-    }
-    return 0;
+    return outageExit != null && outageExit.failed(failure);
   }
 
   /**
