@@ -1,5 +1,6 @@
 package io.github.kafkadedup.consumer;
 
+import io.github.kafkadedup.consumer.spi.DatabaseOutage;
 import io.github.kafkadedup.consumer.internal.ConsumerSettings;
 import io.github.kafkadedup.consumer.internal.Heartbeat;
 import io.github.kafkadedup.consumer.internal.OffsetFence;
@@ -91,6 +92,17 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
     loop.run();
   }
 
+  /**
+   * The health signal: whether this consumer has been without a working database for longer than its
+   * {@linkplain Builder#databaseOutageBound bound} and has given its partitions back to the group (it rejoins
+   * when the database answers). The gauge {@code kafka.dedup.database.unavailable} says the same.
+   *
+   * @return true while the consumer waits for its database outside the group
+   */
+  public boolean isDatabaseUnavailable() {
+    return loop.isDatabaseUnavailable();
+  }
+
   /** @return the dedup scope (the configured one, or the group id) */
   public String scope() {
     return loop.scope();
@@ -123,6 +135,7 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
     private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
     private @Nullable List<String> topics;
     private Duration pollTimeout = Duration.ofMillis(500);
+    private Duration databaseOutageBound = DatabaseOutage.DEFAULT_BOUND;
     private @Nullable ConsumerRebalanceListener listener;
     private Function<Map<String, Object>, Consumer<K, V>> factory;
 
@@ -277,6 +290,25 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long the consumer may be without a working database (every batch failing with a database error after
+     * its retries, or its partitions' ownership not taken) before it gives its partitions back to the group, so
+     * that another member can take them: it logs one ERROR, sets the gauge
+     * {@code kafka.dedup.database.unavailable} to 1 ({@link DedupConsumer#isDatabaseUnavailable()}), unsubscribes,
+     * probes the database every 5 s and subscribes again when it answers. Default
+     * {@link DatabaseOutage#DEFAULT_BOUND} (60 s).
+     *
+     * @param value a positive duration
+     * @return this
+     */
+    public Builder<K, V> databaseOutageBound(Duration value) {
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException("databaseOutageBound must be > 0, but was " + value);
+      }
+      this.databaseOutageBound = value;
+      return this;
+    }
+
     Builder<K, V> consumerFactory(Function<Map<String, Object>, Consumer<K, V>> value) {
       this.factory = value;
       return this;
@@ -305,8 +337,10 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
       }
       Heartbeat heartbeat = heartbeatInterval.isZero() ? Heartbeat.OFF
           : new Heartbeat(dataSource, config.schema(), built.scope(), groupId, heartbeatInterval);
-      return new DedupConsumer<>(new PollLoop<>(factory.apply(properties), topics, built, pollTimeout,
-          listener, ConsumerSettings.maxPollInterval(properties), databaseOffsets, keyDeserializer, heartbeat));
+      PollLoop<K, V> loop = new PollLoop<>(factory.apply(properties), topics, built, pollTimeout,
+          listener, ConsumerSettings.maxPollInterval(properties), databaseOffsets, keyDeserializer, heartbeat);
+      loop.watchDatabase(DatabaseOutage.of(built.scope(), databaseOutageBound, config.metrics()), dataSource);
+      return new DedupConsumer<>(loop);
     }
   }
 }

@@ -8,8 +8,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code kafka.dedup.records.processed}, {@code kafka.dedup.duplicates} (tag {@code cause}),
  * {@code kafka.dedup.dead.lettered} (tag {@code kind}), {@code kafka.dedup.failures} (tag {@code type}),
  * {@code kafka.dedup.claim.latency} (timer), {@code kafka.dedup.batch.size} (distribution),
- * {@code kafka.dedup.offset.commit.failures} (tag {@code exception}) and
- * {@code kafka.dedup.dead.letter.reduced} (tag {@code reason}), each tagged with {@code scope}. Every method
+ * {@code kafka.dedup.offset.commit.failures} (tag {@code exception}),
+ * {@code kafka.dedup.dead.letter.reduced} (tag {@code reason}) and the gauge {@code kafka.dedup.database.unavailable}
+ * (1 while the consumer is without its database past the bound, else 0), each tagged with {@code scope}. Every method
  * has a no-op default.
  */
 public interface DedupMetrics {
@@ -84,6 +85,15 @@ public interface DedupMetrics {
    * @param reason the simple class name of the send failure
    */
   default void deadLetterReduced(String scope, String reason) {}
+
+  /**
+   * Whether the consumer has been without a working database for longer than its bound and gave its partitions
+   * back to the group ({@link io.github.kafkadedup.consumer.spi.DatabaseOutage}); set to false when it answers.
+   *
+   * @param scope the dedup scope
+   * @param unavailable true while the consumer waits for its database outside the group
+   */
+  default void databaseUnavailable(String scope, boolean unavailable) {}
 
   /** @return metrics that go nowhere */
   static DedupMetrics none() {

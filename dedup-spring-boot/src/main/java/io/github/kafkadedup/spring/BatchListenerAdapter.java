@@ -48,10 +48,12 @@ final class BatchListenerAdapter<K, V>
   private final ClaimStep claims;
   private final TransactionTemplate transactions;
   private final String scope;
+  private final ContainerDatabaseWatch watch;
 
   BatchListenerAdapter(BatchMessageListener<K, V> delegate, ClaimStep claims, TransactionTemplate transactions,
-      String scope) {
+      String scope, ContainerDatabaseWatch watch) {
     super(delegate);
+    this.watch = watch;
     this.claims = claims;
     this.transactions = transactions;
     this.scope = scope;
@@ -96,11 +98,18 @@ final class BatchListenerAdapter<K, V>
         }
         throw failedAt(items.get(position).record(), failure);
       }
-      if (items.size() == 1 || DedupListeners.isTransient(failure)) {
+      boolean retry = DedupListeners.isTransient(failure);
+      watch.failed(failure);
+      if (retry) {
+        log.warn("[{}] {} failed for the batch of {} records from {} ({}): {}; the error handler retries the "
+            + "batch with its BackOff", scope, FailureClass.stage(failure),
+            items.size(), EngineRules.where(items.getFirst().record()), FailureClass.describe(failure), failure);
+      }
+      if (items.size() == 1 || retry) {
         throw failedAt(items.getFirst().record(), failure);
       }
-      log.warn("[{}] batch of {} records failed ({}); applying it record by record to isolate the poison record",
-          scope, items.size(), failure.toString());
+      log.warn("[{}] batch of {} records failed (not transient: {}); applying it record by record to isolate the "
+          + "poison record", scope, items.size(), failure.toString());
       claims.metrics().failure(scope, "batch");
       for (Plan.Item<K, V> item : items) {
         if (apply(call, List.of(item), false)) {
@@ -133,6 +142,7 @@ final class BatchListenerAdapter<K, V>
       }
       return new Attempt<>(verdict, deferred);
     });
+    watch.worked();
     if (attempt == null || attempt.deferred != null && attempt.deferred.nacked()) {
       return true;
     }

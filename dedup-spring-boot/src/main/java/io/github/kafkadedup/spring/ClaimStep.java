@@ -115,7 +115,7 @@ final class ClaimStep {
     if (key == null) {
       return true; // no usable key: nothing to store, as in the engine
     }
-    Boolean stored = transactions.execute(status -> {
+    Boolean stored = CommitOutcome.execute(transactions, status -> {
       Connection connection = DataSourceUtils.getConnection(dataSource);
       try {
         return classifier.claimDeadLetter(connection, scope, record, key);

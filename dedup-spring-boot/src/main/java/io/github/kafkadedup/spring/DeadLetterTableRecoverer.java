@@ -123,7 +123,7 @@ public final class DeadLetterTableRecoverer implements ConsumerRecordRecoverer {
     DedupException reason = reasons.of(r, item, failure);
     ConsumerRecord<Object, Object> stripped = SpringDeadLetterReasons.withoutSpringHeaders(r);
     String s = scope;
-    Boolean stored = transactions.execute(status -> {
+    Boolean stored = CommitOutcome.execute(transactions, status -> {
       Connection c = DataSourceUtils.getConnection(dataSource);
       try {
         return store.store(c, s, stripped, item.key(), reason);

@@ -3,14 +3,16 @@ package io.github.kafkadedup.spring;
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.KeyStrategy;
-import io.github.kafkadedup.consumer.spi.EngineRules;
+import io.github.kafkadedup.consumer.spi.DatabaseOutage;
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.RecoverableDataAccessException;
-import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
+import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
@@ -44,7 +46,7 @@ import org.springframework.util.backoff.FixedBackOff;
  *
  * <p>Spring Boot applications need none of this: the auto-configuration does it (see {@code dedup.*}).
  */
-public final class DedupListeners {
+public final class DedupListeners implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DedupListeners.class);
   private static final BackOff NO_RETRIES = new FixedBackOff(0, 0);
 
@@ -56,6 +58,8 @@ public final class DedupListeners {
   private final ClaimStep claims;
   private final TransactionTemplate transactions;
   private final DeadLetterClaims deadLetterClaims;
+  private final Duration databaseOutageBound;
+  private final List<ContainerDatabaseWatch> watches = new CopyOnWriteArrayList<>();
   private volatile boolean transactionManagerVerified;
 
   private DedupListeners(Builder b) {
@@ -68,6 +72,7 @@ public final class DedupListeners {
     this.transactions = new TransactionTemplate(transactionManager);
     this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
     this.deadLetterClaims = new DeadLetterClaims(claims, transactions);
+    this.databaseOutageBound = b.databaseOutageBound;
   }
 
   /**
@@ -114,6 +119,33 @@ public final class DedupListeners {
     return keyStrategy;
   }
 
+  /**
+   * The health signal: whether a container this decorated has been without a working database for longer than
+   * {@link Builder#databaseOutageBound} and was stopped, giving its partitions back to the group (it is started
+   * again when the database answers). The gauge {@code kafka.dedup.database.unavailable} says the same per scope.
+   *
+   * @return true while such a container waits for its database
+   */
+  public boolean isDatabaseUnavailable() {
+    for (ContainerDatabaseWatch watch : watches) {
+      if (watch.isUnavailable()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** @return how long a container may be without a working database before it gives its partitions back */
+  public Duration databaseOutageBound() {
+    return databaseOutageBound;
+  }
+
+  /** Stops the database watches: a container stopped for lack of database is not started again. */
+  @Override
+  public void close() {
+    watches.forEach(ContainerDatabaseWatch::close);
+  }
+
   ClaimStep claims() {
     return claims;
   }
@@ -125,6 +157,12 @@ public final class DedupListeners {
   /**
    * Wraps {@code container}'s listener (a record or batch listener); a container already decorated is left
    * alone. Call it before the container starts.
+   *
+   * <p>A {@code FailedRecordProcessor} error handler of the container (e.g. {@code DefaultErrorHandler}) gets
+   * a retry listener that stores the keys its recoverer takes as dead-lettered, and its log level is set to
+   * {@code DEBUG}: kafka-dedup logs one WARN per failure (what failed, how it was classified, and for a
+   * dead-lettered record the record and the reason), which Spring Kafka's ERROR with a stack trace ("Error
+   * handler threw an exception") would only repeat; the stack trace is in the dead letter.
    *
    * @param container a container that has its listener
    * @throws DedupException of kind {@code CONFIGURATION} if the container would break exactly-once: consumer
@@ -150,11 +188,15 @@ public final class DedupListeners {
           + "kafka-dedup uses it as the dedup scope: set a group id (spring.kafka.consumer.group-id or "
           + "@KafkaListener(groupId = ...)) or a fixed scope (dedup.scope / DedupConfig.scope)");
     }
-    Object wrapped = wrap(container, id, listener, scope);
+    ContainerDatabaseWatch watch = new ContainerDatabaseWatch(
+        DatabaseOutage.of(scope, databaseOutageBound, config.metrics()), container, dataSource, scope);
+    watches.add(watch);
+    Object wrapped = wrap(container, id, listener, scope, watch);
     container.setupMessageListener(wrapped);
     if (container instanceof AbstractMessageListenerContainer<?, ?> c
         && c.getCommonErrorHandler() instanceof FailedRecordProcessor handler) {
       DeadLetterClaims.attach(handler, deadLetterClaims);
+      handler.setLogLevel(KafkaException.Level.DEBUG);
     }
     log.info("[{}] listener container '{}' is exactly-once: keys by {}, mode {}, table {}, {}", scope, id,
         keyStrategy, config.mode(), config.schema().claims(), wrapped instanceof PollListenerAdapter<?, ?>
@@ -163,18 +205,19 @@ public final class DedupListeners {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private Object wrap(MessageListenerContainer container, String id, Object listener, String scope) {
+  private Object wrap(MessageListenerContainer container, String id, Object listener, String scope,
+      ContainerDatabaseWatch watch) {
     ContainerChecks.checkNotAsync(id, listener);
     if (listener instanceof BatchMessageListener batch) {
-      return new BatchListenerAdapter<>(batch, claims, transactions, scope);
+      return new BatchListenerAdapter<>(batch, claims, transactions, scope, watch);
     }
     if (listener instanceof MessageListener record) {
       if (transactionPer == TransactionPer.RECORD) {
-        return new RecordListenerAdapter<>(record, claims, transactions, scope);
+        return new RecordListenerAdapter<>(record, claims, transactions, scope, watch);
       }
       ContainerChecks.checkPollDelivery(container, id);
       boolean partialAcks = container.getContainerProperties().getAckMode() == ContainerProperties.AckMode.MANUAL_IMMEDIATE;
-      return new PollListenerAdapter<>(record, claims, transactions, scope, partialAcks);
+      return new PollListenerAdapter<>(record, claims, transactions, scope, partialAcks, watch);
     }
     throw DedupException.configuration("listener container '" + id + "' has a listener of type "
         + (listener == null ? "null" : listener.getClass().getName()) + "; kafka-dedup supports record "
@@ -207,30 +250,30 @@ public final class DedupListeners {
   /**
    * Classifies failures as the engine does: transient database failures (SQLSTATE classes 08, 40001, 40P01,
    * 55P03, 57P01-03, 53300, 57014, and Spring's {@code TransientDataAccessException} /
-   * {@code RecoverableDataAccessException}) are retried with {@code errorHandler}'s BackOff; anything else goes
-   * to its recoverer (e.g. a {@code DeadLetterPublishingRecoverer}) without retries, because retrying the same
-   * transaction cannot cure it. Replaces the handler's BackOff function.
+   * {@code RecoverableDataAccessException}, also as the application exception of a
+   * {@code TransactionSystemException}) are retried with {@code errorHandler}'s BackOff, and once it gives up,
+   * at its last interval (at least 1 s) until they are cured: they never reach the recoverer, a valid record is
+   * not dead-lettered because its database was away. Anything else goes to the recoverer (e.g. a
+   * {@code DeadLetterPublishingRecoverer}) without retries, because retrying the same transaction cannot cure
+   * it. Replaces the handler's BackOff function.
    *
    * @param errorHandler e.g. a {@code DefaultErrorHandler}
    */
   public static void retryOnlyTransient(FailedRecordProcessor errorHandler) {
-    errorHandler.setBackOffFunction((record, failure) -> isTransient(failure) ? null : NO_RETRIES);
+    TransientBackOff transientBackOff = TransientBackOff.of(errorHandler);
+    errorHandler.setBackOffFunction((record, failure) -> isTransient(failure) ? transientBackOff : NO_RETRIES);
   }
 
   /**
-   * Whether {@code failure} (or a cause of it) is a transient database failure that a new transaction can
+   * Whether {@code failure} (or a cause of it, or the application exception of a
+   * {@code TransactionSystemException} among them) is a transient database failure that a new transaction can
    * cure.
    *
    * @param failure the failure
    * @return true if a retry may succeed
    */
   public static boolean isTransient(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof TransientDataAccessException || t instanceof RecoverableDataAccessException) {
-        return true;
-      }
-    }
-    return EngineRules.isTransient(failure);
+    return FailureClass.isTransient(failure);
   }
 
   private void verifyTransactionManager() {
@@ -252,6 +295,7 @@ public final class DedupListeners {
     private DedupConfig config = DedupConfig.defaults();
     private KeyStrategy<Object, Object> keyStrategy = KeyStrategy.header();
     private TransactionPer transactionPer = TransactionPer.POLL;
+    private Duration databaseOutageBound = DatabaseOutage.DEFAULT_BOUND;
 
     private Builder(DataSource dataSource, PlatformTransactionManager transactionManager) {
       DataSource ds = Objects.requireNonNull(dataSource, "dataSource");
@@ -292,6 +336,25 @@ public final class DedupListeners {
      */
     public Builder transactionPer(TransactionPer value) {
       this.transactionPer = Objects.requireNonNull(value, "transactionPer");
+      return this;
+    }
+
+    /**
+     * How long a container may be without a working database (its transactions failing transiently, or its pool
+     * unable to connect) before it is stopped, giving its partitions back to the group so that another instance
+     * can take them: one ERROR, the gauge {@code kafka.dedup.database.unavailable} at 1,
+     * {@link DedupListeners#isDatabaseUnavailable()} true; the database is probed every 5 s and the container
+     * started again when it answers. Default {@link DatabaseOutage#DEFAULT_BOUND} (60 s).
+     *
+     * @param value a positive duration
+     * @return this
+     * @throws IllegalArgumentException naming the property if not positive
+     */
+    public Builder databaseOutageBound(Duration value) {
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException("databaseOutageBound must be > 0, but was " + value);
+      }
+      this.databaseOutageBound = value;
       return this;
     }
 

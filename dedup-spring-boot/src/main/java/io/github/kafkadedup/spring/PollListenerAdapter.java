@@ -47,14 +47,16 @@ final class PollListenerAdapter<K, V> extends AbstractDelegatingMessageListenerA
   private final TransactionTemplate transactions;
   private final String scope;
   private final boolean partialAcks;
+  private final ContainerDatabaseWatch watch;
 
   /**
    * @param partialAcks whether the container commits an acknowledged prefix of a poll
    *     ({@code AckMode.MANUAL_IMMEDIATE})
    */
   PollListenerAdapter(MessageListener<K, V> delegate, ClaimStep claims, TransactionTemplate transactions,
-      String scope, boolean partialAcks) {
+      String scope, boolean partialAcks, ContainerDatabaseWatch watch) {
     super(delegate);
+    this.watch = watch;
     this.claims = claims;
     this.transactions = transactions;
     this.scope = scope;
@@ -113,19 +115,26 @@ final class PollListenerAdapter<K, V> extends AbstractDelegatingMessageListenerA
         return null;
       });
     } catch (RuntimeException failure) {
-      if (attempt.failedAt < 0 || DedupListeners.isTransient(failure)) {
+      boolean retry = DedupListeners.isTransient(failure);
+      watch.failed(failure);
+      if (attempt.failedAt < 0 || retry) {
+        log.warn("[{}] {} failed for the poll of {} records from {} ({}): {}; {}", scope, FailureClass.stage(failure),
+            items.size(),
+            EngineRules.where(items.getFirst().record()), FailureClass.describe(failure), failure,
+            retry ? "the error handler retries the poll with its BackOff" : "the error handler gets its first record");
         throw BatchListenerAdapter.failedAt(items.getFirst().record(), failure); // BackOff retries the poll
       }
       int at = attempt.failedAt;
       claims.metrics().failure(scope, "batch");
-      log.warn("[{}] poll of {} records failed at {} ({}); applying the {} records before it, then the error "
-          + "handler gets that record alone", scope, items.size(), EngineRules.where(items.get(at).record()),
-          failure.toString(), at);
+      log.debug("[{}] listener failed at {} (not transient) in a poll of {} records: {}; applying the {} records "
+          + "before it, then the error handler gets that record alone", scope,
+          EngineRules.where(items.get(at).record()), items.size(), failure, at);
       if (at > 0 && apply(items.subList(0, at), acks, consumer)) {
         return true;
       }
       throw BatchListenerAdapter.failedAt(items.get(at).record(), failure);
     }
+    watch.worked();
     Classifier.Verdict<K, V> verdict = Objects.requireNonNull(attempt.verdict);
     if (attempt.stopAt >= 0) {
       int at = attempt.stopAt;

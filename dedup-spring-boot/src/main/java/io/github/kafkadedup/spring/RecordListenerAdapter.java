@@ -2,16 +2,20 @@ package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.spi.Classifier;
+import io.github.kafkadedup.consumer.spi.EngineRules;
 import io.github.kafkadedup.consumer.spi.Plan;
 import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.kafka.listener.AcknowledgingConsumerAwareMessageListener;
 import org.springframework.kafka.listener.MessageListener;
 import org.springframework.kafka.listener.adapter.AbstractDelegatingMessageListenerAdapter;
 import org.springframework.kafka.support.Acknowledgment;
+import org.springframework.transaction.support.TransactionCallback;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -22,14 +26,17 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 final class RecordListenerAdapter<K, V> extends AbstractDelegatingMessageListenerAdapter<MessageListener<K, V>>
     implements AcknowledgingConsumerAwareMessageListener<K, V> {
+  private static final Logger log = LoggerFactory.getLogger(DedupListeners.class);
 
   private final ClaimStep claims;
   private final TransactionTemplate transactions;
   private final String scope;
+  private final ContainerDatabaseWatch watch;
 
   RecordListenerAdapter(MessageListener<K, V> delegate, ClaimStep claims, TransactionTemplate transactions,
-      String scope) {
+      String scope, ContainerDatabaseWatch watch) {
     super(delegate);
+    this.watch = watch;
     this.claims = claims;
     this.transactions = transactions;
     this.scope = scope;
@@ -45,7 +52,7 @@ final class RecordListenerAdapter<K, V> extends AbstractDelegatingMessageListene
       throw rejection;
     }
     DeferredAcknowledgment deferred = DeferredAcknowledgment.of(acknowledgment);
-    Classifier.Verdict<K, V> verdict = CommitOutcome.execute(transactions, status -> {
+    Classifier.Verdict<K, V> verdict = execute(record, status -> {
       Classifier.Verdict<K, V> claimed = claims.claim(scope, List.of(item));
       if (!claimed.toRecover().isEmpty()) {
         status.setRollbackOnly();
@@ -69,6 +76,23 @@ final class RecordListenerAdapter<K, V> extends AbstractDelegatingMessageListene
       deferred.forward();
     } else if (!handled && acknowledgment != null) {
       acknowledgment.acknowledge(); // a duplicate is done: let its offset be committed
+    }
+  }
+
+  /** Runs the record's transaction; a transient failure is logged (what failed, how classified) and thrown. */
+  private Classifier.@Nullable Verdict<K, V> execute(ConsumerRecord<K, V> record,
+      TransactionCallback<Classifier.Verdict<K, V>> work) {
+    try {
+      Classifier.Verdict<K, V> verdict = CommitOutcome.execute(transactions, work);
+      watch.worked();
+      return verdict;
+    } catch (RuntimeException failure) {
+      watch.failed(failure);
+      if (DedupListeners.isTransient(failure)) {
+        log.warn("[{}] {} failed for {} ({}): {}; the error handler retries it with its BackOff", scope,
+            FailureClass.stage(failure), EngineRules.where(record), FailureClass.describe(failure), failure);
+      }
+      throw failure;
     }
   }
 

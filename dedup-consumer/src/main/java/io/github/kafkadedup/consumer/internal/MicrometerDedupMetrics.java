@@ -6,12 +6,18 @@ import io.github.kafkadedup.consumer.DuplicateCause;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@link DedupMetrics} as Micrometer meters; meters are looked up (and cached) by the registry. */
 public final class MicrometerDedupMetrics implements DedupMetrics {
   private final MeterRegistry registry;
+  private final Map<String, AtomicInteger> unavailable = new ConcurrentHashMap<>();
 
   /** @param registry where the meters go */
   public MicrometerDedupMetrics(MeterRegistry registry) {
@@ -67,5 +73,11 @@ public final class MicrometerDedupMetrics implements DedupMetrics {
     Counter.builder("kafka.dedup.dead.letter.reduced")
         .description("dead-letter copies reduced to headers because the full copy could never be sent")
         .tag("scope", scope).tag("reason", reason).register(registry).increment();
+  }
+
+  @Override
+  public void databaseUnavailable(String scope, boolean value) {
+    unavailable.computeIfAbsent(scope, s -> registry.gauge("kafka.dedup.database.unavailable",
+        List.of(Tag.of("scope", s)), new AtomicInteger())).set(value ? 1 : 0);
   }
 }

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,16 +66,20 @@ public final class OffsetsInDatabase {
     fence.release(partitions);
   }
 
-  /** Before each poll: retries ownership of partitions whose acquisition failed, when their backoff is up. */
-  public void acquirePending(Consumer<?, ?> consumer) {
+  /**
+   * Before each poll: retries ownership of partitions whose acquisition failed, when their backoff is up.
+   *
+   * @return the database failure if ownership could not be taken (the partitions stay paused), else null
+   */
+  public @Nullable SQLException acquirePending(Consumer<?, ?> consumer) {
     if (pending.isEmpty() || System.nanoTime() - retryAtNanos < 0) {
-      return;
+      return null;
     }
     List<TopicPartition> todo = new ArrayList<>(pending);
     todo.retainAll(consumer.assignment());
     pending.clear();
     if (todo.isEmpty()) {
-      return;
+      return null;
     }
     Map<TopicPartition, Long> stored;
     try {
@@ -87,7 +92,7 @@ public final class OffsetsInDatabase {
       retryAtNanos = System.nanoTime() + Duration.ofMillis(delay).toNanos();
       log.warn("[{}] could not take ownership of {} in the database ({}); they stay paused, retrying in {} ms",
           scope, todo, e.toString(), delay);
-      return;
+      return e;
     }
     failures = 0;
     consumer.resume(todo);
@@ -95,6 +100,7 @@ public final class OffsetsInDatabase {
     List<String> owned = todo.stream().map(tp -> tp + " gen " + fence.generation(tp)
         + (stored.containsKey(tp) ? " from " + stored.get(tp) : " from Kafka's committed offset")).toList();
     log.info("[{}] owning in the database: {}", scope, owned);
+    return null;
   }
 
   /**

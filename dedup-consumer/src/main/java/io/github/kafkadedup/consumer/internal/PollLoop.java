@@ -3,6 +3,8 @@ package io.github.kafkadedup.consumer.internal;
 import io.github.kafkadedup.consumer.BatchResult;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.DedupMetrics;
+import io.github.kafkadedup.consumer.spi.DatabaseOutage;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,6 +54,8 @@ public final class PollLoop<K, V> {
   private @Nullable Class<?> lastRefusal;
   private volatile boolean closing;
   private volatile boolean started;
+  /** Gives the partitions back while the database is away ({@link #watchDatabase}); null: never. */
+  private @Nullable OutageExit outageExit;
 
   /**
    * Use {@code DedupConsumer.builder}.
@@ -74,6 +79,21 @@ public final class PollLoop<K, V> {
     this.heartbeat = heartbeat;
   }
 
+  /**
+   * Gives the partitions back to the group (unsubscribes) when the database stays unusable past
+   * {@code outage}'s bound, probes {@code dataSource} every 5 s meanwhile and subscribes again
+   * when it answers. Call before {@link #run}.
+   */
+  public void watchDatabase(DatabaseOutage outage, DataSource dataSource) {
+    this.outageExit = new OutageExit(outage, dataSource, consumer, () -> consumer.subscribe(topics, new Listener()));
+  }
+
+  /** Whether the loop waits for its database outside the group. */
+  public boolean isDatabaseUnavailable() {
+    OutageExit exit = outageExit;
+    return exit != null && exit.isUnavailable();
+  }
+
   /** The dedup scope. */
   public String scope() {
     return processor.scope();
@@ -90,6 +110,10 @@ public final class PollLoop<K, V> {
       consumer.subscribe(topics, new Listener());
       int failures = 0;
       while (!closing) {
+        if (outageExit != null && outageExit.away()) {
+          outageExit.probe(() -> closing);
+          continue;
+        }
         failures = pollOnce(failures);
         heartbeat.polled(() -> consumer.groupMetadata().memberId());
       }
@@ -111,7 +135,10 @@ public final class PollLoop<K, V> {
 
   private int pollOnce(int failures) {
     if (databaseOffsets != null) {
-      databaseOffsets.acquirePending(consumer);
+      SQLException ownership = databaseOffsets.acquirePending(consumer);
+      if (ownership != null && databaseFailed(ownership)) {
+        return 0;
+      }
     }
     ConsumerRecords<K, V> polled;
     try {
@@ -138,13 +165,24 @@ public final class PollLoop<K, V> {
       }
       log.error("[{}] batch of {} not completed, will poll it again: {}", scope(), batch.size(), e.getMessage(), e);
       rewind(batch);
+      if (e.kind() == DedupException.Kind.DATABASE && databaseFailed(e)) {
+        return 0;
+      }
       backoff.sleep(Math.min(failures + 1, 10));
       return failures + 1;
     }
     warnIfSlow(batch.size(), System.nanoTime() - start);
     heartbeat.progressed(batch.size()); // the database commit is the progress, whatever Kafka's commit does
     commit(result.offsets());
+    if (outageExit != null) {
+      outageExit.worked();
+    }
     return 0;
+  }
+
+  /** Notes a database failure; past the outage's bound gives the partitions back (returns true). */
+  private boolean databaseFailed(Exception failure) {
+    return outageExit != null && outageExit.failed(failure);
   }
 
   /**

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -73,6 +74,7 @@ public class DedupAutoConfiguration {
         .config(properties.toConfig().toBuilder().metrics(metrics.getIfAvailable(DedupMetrics::none)).build())
         .keyStrategy(keyStrategy.getIfAvailable(properties::toKeyStrategy))
         .transactionPer(properties.getListener().getTransactionPer())
+        .databaseOutageBound(properties.getListener().getDatabaseOutageBound())
         .build();
   }
 
@@ -88,6 +90,18 @@ public class DedupAutoConfiguration {
   static SmartLifecycle dedupListenerInstaller(DedupListeners listeners,
       ListableBeanFactory beans, DedupProperties properties) {
     return new DedupListenerInstaller(listeners, beans, properties.isRetryOnlyTransient());
+  }
+
+  /**
+   * An explicit transaction isolation for the application's HikariCP pool when it has none
+   * ({@code spring.datasource.hikari.transaction-isolation}); see {@link DedupHikariIsolation}.
+   *
+   * @return the post-processor
+   */
+  @Bean
+  @ConditionalOnClass(name = "com.zaxxer.hikari.HikariDataSource")
+  static BeanPostProcessor dedupHikariIsolation() {
+    return new DedupHikariIsolation();
   }
 
   /**

@@ -57,6 +57,8 @@ public class DedupOutboxAutoConfiguration {
    *
    * @param dataSource the application's DataSource (the relay keeps one of its connections)
    * @param outbox the application's outbox (for its schema), if any
+   * @param properties the {@code dedup.*} properties: without an outbox bean, {@code dedup.table.*} name the
+   *     schema (where {@code DeadLetterTableRecoverer} writes its dead letters' copies)
    * @param environment the properties
    * @param metrics the relay's meters
    * @param observations the application's observation registry (spans per published row), if any
@@ -66,14 +68,17 @@ public class DedupOutboxAutoConfiguration {
   @ConditionalOnProperty(prefix = "dedup.outbox.relay", name = "enabled", havingValue = "true")
   @ConditionalOnBean(DataSource.class)
   @ConditionalOnMissingBean
-  public OutboxRelay outboxRelay(DataSource dataSource, ObjectProvider<Outbox<?, ?>> outbox, Environment environment,
-      ObjectProvider<OutboxMetrics> metrics, ObjectProvider<ObservationRegistry> observations) {
+  public OutboxRelay outboxRelay(DataSource dataSource, ObjectProvider<Outbox<?, ?>> outbox,
+      ObjectProvider<DedupProperties> properties, Environment environment, ObjectProvider<OutboxMetrics> metrics,
+      ObjectProvider<ObservationRegistry> observations) {
     String servers = environment.getProperty("dedup.outbox.relay.bootstrap-servers",
         environment.getProperty("spring.kafka.bootstrap-servers", "localhost:9092"));
     Outbox<?, ?> configured = outbox.getIfUnique();
+    DedupProperties dedup = properties.getIfAvailable();
     OutboxRelay.Builder relay = OutboxRelay.builder(dataSource,
             IdempotentProducerConfig.builder().bootstrapServers(servers).build())
-        .schema(configured != null ? configured.schema() : DedupSchema.DEFAULT)
+        .schema(configured != null ? configured.schema()
+            : dedup != null ? dedup.getTable().toSchema() : DedupSchema.DEFAULT)
         .name(environment.getProperty("dedup.outbox.relay.name", "outbox-relay"))
         .maxLanes(environment.getProperty("dedup.outbox.relay.max-lanes", Integer.class, Outbox.LANES));
     metrics.ifUnique(relay::metrics);

@@ -105,6 +105,7 @@ public final class DemoConsumerMain {
     config.setPassword(password);
     config.setSchema(DemoSchema.NAME);
     config.setMaximumPoolSize(2);
+    config.setTransactionIsolation("TRANSACTION_READ_COMMITTED"); // explicit: a cut first connection cannot break it
     return new HikariDataSource(config);
   }
 

@@ -100,6 +100,7 @@ public final class OrderService implements AutoCloseable {
     pool.setUsername(settings.jdbcUser());
     pool.setPassword(settings.jdbcPassword());
     pool.setMaximumPoolSize(2);
+    pool.setTransactionIsolation("TRANSACTION_READ_COMMITTED"); // explicit: a cut first connection cannot break it
     pool.setPoolName("order-service");
     this.dataSource = new HikariDataSource(pool);
 
