@@ -69,7 +69,6 @@ public final class DedupStoreCheck {
       details.put("error", e.getClass().getName() + ": " + e.getMessage());
       return new Result(false, List.of("claim store unreachable: " + e.getMessage()), details);
     }
-    // a consumer-side "database unavailable" signal (a pool that cannot connect) would be reported here too
     details.put("claimStore", "reachable");
     List<String> problems = new ArrayList<>();
     details.put("outbox", outbox(s, problems));

@@ -1,10 +1,12 @@
 package io.github.kafkadedup.spring.autoconfigure;
 
+import io.github.kafkadedup.spring.DedupListeners;
 import io.github.kafkadedup.spring.actuate.DedupEndpoint;
 import io.github.kafkadedup.spring.actuate.DedupHealthIndicator;
 import io.github.kafkadedup.spring.actuate.DedupStoreCheck;
 import io.github.kafkadedup.spring.actuate.DedupStoreMeters;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -55,14 +57,19 @@ public class DedupActuatorAutoConfiguration {
    *
    * @param check the checks
    * @param health the breach status
+   * @param listeners the listeners' decorator, if any (DOWN while their database is unavailable past the bound)
    * @return the indicator
    */
   @Bean
   @ConditionalOnBean(DedupStoreCheck.class)
   @ConditionalOnMissingBean(name = "kafkaDedupHealthIndicator")
   @ConditionalOnEnabledHealthIndicator("kafkadedup")
-  public DedupHealthIndicator kafkaDedupHealthIndicator(DedupStoreCheck check, DedupHealthProperties health) {
-    return new DedupHealthIndicator(check, health.getBreachStatus());
+  public DedupHealthIndicator kafkaDedupHealthIndicator(DedupStoreCheck check, DedupHealthProperties health,
+      ObjectProvider<DedupListeners> listeners) {
+    return new DedupHealthIndicator(check, health.getBreachStatus(), () -> {
+      DedupListeners l = listeners.getIfUnique();
+      return l != null && l.isDatabaseUnavailable();
+    });
   }
 
   /** The store's gauges, when micrometer-core is present. */
