@@ -12,7 +12,8 @@ import java.util.Locale;
  * @param partitions partitions of the topic (default 12)
  * @param runs measured runs per mode, the median is reported (default 3)
  * @param modes the modes to run, in order (default baseline, claims, offsets, offsets-only, per-record; also
- *     outbox, direct-send, spring-alo, spring-record, spring-batch)
+ *     claims-record, natural-key, replay, outbox, direct-send, outbox-chain, spring-alo, spring-record,
+ *     spring-batch)
  * @param perRecordRecords records consumed by a per-record-transaction run, which is ~50x slower; its
  *     rate is measured on this prefix (default 30,000)
  * @param warmupRecords records consumed by one unreported warm-up run per mode (default 20,000)
@@ -80,7 +81,7 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
     return mode == Mode.PER_RECORD ? perRecordRecords : records;
   }
 
-  private static int positive(String name, String value, int min) {
+  static int positive(String name, String value, int min) {
     int parsed;
     try {
       parsed = Integer.parseInt(value.replace("_", "").replace(",", ""));
@@ -100,7 +101,8 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
         out.add(Mode.valueOf(part.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--modes must list baseline, claims, claims-record, offsets, offsets-only, "
-            + "per-record, replay, outbox, direct-send, spring-alo, spring-record, spring-batch, but has '" + part
+            + "natural-key, per-record, replay, outbox, direct-send, outbox-chain, spring-alo, spring-record, "
+            + "spring-batch, but has '" + part
             + "'", e);
       }
     }
