@@ -26,10 +26,18 @@ import java.util.Locale;
  *     {@code PgFaultProxy} in front of the server (default 0: no proxy); 1 puts the server ~2 ms away
  * @param uuidv7Keys whether the producer's dedup keys are the interceptor's time-ordered UUIDv7
  *     ({@code --keys uuidv7}) instead of random v4 UUIDs ({@code --keys random}, the default)
+ * @param consumerJvms JVMs the consumer group runs in (default 1: this one); with N above 1, N - 1
+ *     {@link GroupMember} JVMs of {@code --consumers} consumers each join this JVM's, and a run's records/s
+ *     is timed by the business rows' transaction start times; only for baseline, claims, claims-record,
+ *     offsets, offsets-only and natural-key
  */
 record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int perRecordRecords,
     int warmupRecords, int consumers, int maxPollRecords, int rowsPerRecord, long prefillClaims,
-    int pgDelayMillis, boolean uuidv7Keys) {
+    int pgDelayMillis, boolean uuidv7Keys, int consumerJvms) {
+
+  /** The modes {@code --consumer-jvms} above 1 supports. */
+  static final List<Mode> MULTI_JVM_MODES = List.of(Mode.BASELINE, Mode.CLAIMS, Mode.CLAIMS_RECORD, Mode.OFFSETS,
+      Mode.OFFSETS_ONLY, Mode.NATURAL_KEY);
 
   static E2eOptions parse(String... args) {
     int records = 1_000_000;
@@ -44,6 +52,7 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
     long prefill = 0;
     int delay = 0;
     boolean uuidv7 = false;
+    int jvms = 1;
     if (args.length % 2 != 0) {
       throw new IllegalArgumentException("arguments come in pairs (--name value), but got " + List.of(args));
     }
@@ -62,6 +71,7 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
         case "--rows-per-record" -> rows = positive(name, value, 1);
         case "--prefill-claims" -> prefill = positive(name, value, 0);
         case "--pg-delay-ms" -> delay = positive(name, value, 0);
+        case "--consumer-jvms" -> jvms = positive(name, value, 1);
         case "--keys" -> uuidv7 = switch (value) {
           case "random" -> false;
           case "uuidv7" -> true;
@@ -69,11 +79,15 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
         };
         default -> throw new IllegalArgumentException("unknown option " + name + "; known: --records, "
             + "--partitions, --runs, --modes, --per-record-records, --warmup-records, --consumers, "
-            + "--max-poll-records, --rows-per-record, --prefill-claims, --pg-delay-ms, --keys");
+            + "--max-poll-records, --rows-per-record, --prefill-claims, --pg-delay-ms, --keys, --consumer-jvms");
       }
     }
+    if (jvms > 1 && !MULTI_JVM_MODES.containsAll(modes)) {
+      throw new IllegalArgumentException("--consumer-jvms above 1 supports only the modes " + MULTI_JVM_MODES
+          + ", but --modes is " + modes);
+    }
     return new E2eOptions(records, partitions, runs, modes, Math.min(perRecord, records),
-        Math.min(warmup, records), consumers, maxPoll, rows, prefill, delay, uuidv7);
+        Math.min(warmup, records), consumers, maxPoll, rows, prefill, delay, uuidv7, jvms);
   }
 
   /** Records a measured run of {@code mode} consumes. */

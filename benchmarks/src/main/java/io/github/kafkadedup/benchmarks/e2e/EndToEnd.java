@@ -164,23 +164,31 @@ public final class EndToEnd {
       }
       long wal1;
       long pgCpu1;
-      try (AutoCloseable group = mode.spring()
+      String table = mode == Mode.NATURAL_KEY ? "natural_orders" : "business_events";
+      try (Members members = Members.start(mode, options, topic, groupId, db);
+          AutoCloseable group = mode.spring()
               ? new SpringGroup(mode, options, TestKafka.get().bootstrapServers(), groupId, topic, db.jdbcUrl(),
                   db.user(), db.password(), probe)
               : new Group(mode, options, props, topic, pool, probe, outTopic);
           DeliveryWatch watch = !mode.sends() ? null : new DeliveryWatch(TestKafka.get(), outTopic, probe)) {
-        probe.await(Duration.ofSeconds(120 + target / 500));
+        if (members.none()) {
+          probe.await(Duration.ofSeconds(120 + target / 500));
+        } else {
+          members.awaitRows(db, table, (long) target * options.rowsPerRecord(), Duration.ofSeconds(300 + target / 500));
+        }
         try (Connection c = pool.getConnection()) {
           wal1 = BenchDatabase.walPosition(c);
           pgCpu1 = PostgresCpu.nanos(c);
         }
       }
-      long rows = db.queryLong(mode == Mode.NATURAL_KEY ? "SELECT count(*) FROM natural_orders"
-          : "SELECT count(*) FROM business_events");
+      long rows = db.queryLong("SELECT count(*) FROM " + table);
       if (rows < (long) target * options.rowsPerRecord()) {
         throw new IllegalStateException(mode + ": " + rows + " business rows for " + target + " records");
       }
-      return RunResult.of(probe, target, wal1 - wal0, pgCpu0 < 0 || pgCpu1 < 0 ? -1 : pgCpu1 - pgCpu0);
+      long pgCpu = pgCpu0 < 0 || pgCpu1 < 0 ? -1 : pgCpu1 - pgCpu0;
+      return options.consumerJvms() > 1
+          ? RunResult.ofDatabaseClock(probe, target, Members.seconds(db, table), wal1 - wal0, pgCpu)
+          : RunResult.of(probe, target, wal1 - wal0, pgCpu);
     }
   }
 
