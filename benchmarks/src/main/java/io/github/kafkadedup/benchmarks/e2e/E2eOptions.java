@@ -12,7 +12,8 @@ import java.util.Locale;
  * @param partitions partitions of the topic (default 12)
  * @param runs measured runs per mode, the median is reported (default 3)
  * @param modes the modes to run, in order (default baseline, claims, offsets, offsets-only, per-record; also
- *     claims-record, natural-key, replay, outbox, direct-send, outbox-chain, spring-alo, spring-record,
+ *     baseline-natural, claims-record, natural-key, replay, outbox, direct-send, outbox-chain, spring-alo,
+ *     spring-record,
  *     spring-batch)
  * @param perRecordRecords records consumed by a per-record-transaction run, which is ~50x slower; its
  *     rate is measured on this prefix (default 30,000)
@@ -36,8 +37,8 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
     int pgDelayMillis, boolean uuidv7Keys, int consumerJvms) {
 
   /** The modes {@code --consumer-jvms} above 1 supports. */
-  static final List<Mode> MULTI_JVM_MODES = List.of(Mode.BASELINE, Mode.CLAIMS, Mode.CLAIMS_RECORD, Mode.OFFSETS,
-      Mode.OFFSETS_ONLY, Mode.NATURAL_KEY);
+  static final List<Mode> MULTI_JVM_MODES = List.of(Mode.BASELINE, Mode.BASELINE_NATURAL, Mode.CLAIMS,
+      Mode.CLAIMS_RECORD, Mode.OFFSETS, Mode.OFFSETS_ONLY, Mode.NATURAL_KEY);
 
   static E2eOptions parse(String... args) {
     int records = 1_000_000;
@@ -114,10 +115,9 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
       try {
         out.add(Mode.valueOf(part.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--modes must list baseline, claims, claims-record, offsets, offsets-only, "
-            + "natural-key, per-record, replay, outbox, direct-send, outbox-chain, spring-alo, spring-record, "
-            + "spring-batch, but has '" + part
-            + "'", e);
+        throw new IllegalArgumentException("--modes must list baseline, baseline-natural, claims, claims-record, "
+            + "offsets, offsets-only, natural-key, per-record, replay, outbox, direct-send, outbox-chain, spring-alo, "
+            + "spring-record, spring-batch, but has '" + part + "'", e);
       }
     }
     if (out.isEmpty()) {

@@ -164,7 +164,8 @@ public final class EndToEnd {
       }
       long wal1;
       long pgCpu1;
-      String table = mode == Mode.NATURAL_KEY ? "natural_orders" : "business_events";
+      String table = mode == Mode.NATURAL_KEY || mode == Mode.BASELINE_NATURAL ? "natural_orders"
+          : "business_events";
       try (Members members = Members.start(mode, options, topic, groupId, db);
           AutoCloseable group = mode.spring()
               ? new SpringGroup(mode, options, TestKafka.get().bootstrapServers(), groupId, topic, db.jdbcUrl(),

@@ -48,6 +48,10 @@ final class Group implements AutoCloseable {
           BusinessTable.insert(c, batch, options.rowsPerRecord());
           c.commit();
         });
+        case BASELINE_NATURAL -> plain(props, topic, pool, probe, (c, batch) -> {
+          BusinessTable.insertNatural(c, batch, options.rowsPerRecord());
+          c.commit();
+        });
         case PER_RECORD -> {
           PostgresClaimStore store = new PostgresClaimStore(DedupSchema.DEFAULT); // caches the scope id
           String scope = String.valueOf(props.get(ConsumerConfig.GROUP_ID_CONFIG));

@@ -32,7 +32,6 @@ final class LatencyReport {
   record Point(Mode mode, double fraction, int rate, int repeat, long sent, long measured, long p50Micros,
       long p90Micros, long p99Micros, long p999Micros, long maxMicros, boolean saturated, String load) {}
 
-  private static final List<String> PERCENTILES = List.of("p50", "p90", "p99", "p99.9", "max");
   private static final List<ToLongFunction<Point>> VALUES = List.of(Point::p50Micros, Point::p90Micros,
       Point::p99Micros, Point::p999Micros, Point::maxMicros);
 
@@ -68,7 +67,8 @@ final class LatencyReport {
     out.append(String.format(Locale.ROOT, "### %.0f %% of the baseline's maximum (%,d records/s)%n%n",
         fraction * 100, points.get(0).rate()));
     out.append("| mode | measured records | p50 | p90 | p99 | p99.9 | max | p50 / baseline | p99 / baseline "
-        + "| p99.9 / baseline | runs saturated |\n| --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- | ---: |\n");
+        + "| p99.9 / baseline | runs saturated |\n"
+        + "| --- | ---: | --- | --- | --- | --- | --- | --- | --- | --- | ---: |\n");
     Map<Mode, List<Point>> byMode = new TreeMap<>();
     points.forEach(p -> byMode.computeIfAbsent(p.mode(), m -> new ArrayList<>()).add(p));
     List<Point> base = byMode.getOrDefault(Mode.BASELINE, List.of());
@@ -111,10 +111,5 @@ final class LatencyReport {
     java.util.Arrays.sort(sorted);
     int n = sorted.length;
     return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  }
-
-  /** The column names, for the CSV's readers. */
-  static List<String> percentiles() {
-    return PERCENTILES;
   }
 }

@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The {@link GroupMember} JVMs of a run with {@code --consumer-jvms N} (N - 1 of them; none for 1): started
- * before this JVM's consumers, on the same topic, group and database; killed on close.
+ * The {@link GroupMember} JVMs of a run with {@code --consumer-jvms N} (N - 1 of them; none for 1): started,
+ * and their consumers subscribed, before this JVM's consumers start, on the same topic, group and database;
+ * killed on close. The first member takes every partition until the others join and the group rebalances:
+ * runs of 1,000,000 records keep that transient small.
  */
 final class Members implements AutoCloseable {
   private final List<ChildJvm> jvms = new ArrayList<>();
@@ -26,6 +28,9 @@ final class Members implements AutoCloseable {
               String.valueOf(options.consumers()), String.valueOf(options.maxPollRecords()),
               String.valueOf(options.rowsPerRecord()))
           .start());
+    }
+    for (ChildJvm jvm : members.jvms) { // they join the group before this JVM's consumers start
+      jvm.awaitLine("MEMBER-STARTED", Duration.ofSeconds(300));
     }
     return members;
   }

@@ -10,8 +10,9 @@ class EndToEndSmokeIT {
   @Test
   void everyModeCompletesAndReportsNumbers() throws Exception {
     String report = EndToEnd.run(E2eOptions.parse("--records", "2000", "--runs", "1", "--warmup-records", "0",
-        "--per-record-records", "200", "--modes", "baseline,claims,claims-record,offsets,offsets-only,natural-key,per-record,replay,outbox,direct-send,"
-            + "outbox-chain,spring-alo,spring-record,spring-batch"));
+        "--per-record-records", "200", "--modes", "baseline,baseline-natural,claims,claims-record,offsets,"
+            + "offsets-only,natural-key,per-record,replay,outbox,direct-send,outbox-chain,spring-alo,spring-record,"
+            + "spring-batch"));
 
     assertThat(report).contains("2,000 records, 12 partitions").doesNotContain("NaN", "Infinity");
     for (Mode mode : Mode.values()) {
