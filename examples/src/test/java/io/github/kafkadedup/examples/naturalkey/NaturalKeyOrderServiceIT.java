@@ -12,8 +12,6 @@ import io.github.kafkadedup.testsupport.TestDatabase;
 import io.github.kafkadedup.testsupport.TestKafka;
 import io.github.kafkadedup.testsupport.TestPostgres;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
