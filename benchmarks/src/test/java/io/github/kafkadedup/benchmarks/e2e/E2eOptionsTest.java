@@ -58,8 +58,9 @@ class E2eOptionsTest {
   @Test
   void rejectsModes() {
     assertThatThrownBy(() -> E2eOptions.parse("--modes", "baseline,fast"))
-        .hasMessage("--modes must list baseline, claims, claims-record, offsets, offsets-only, per-record, replay, outbox, "
-            + "direct-send, spring-alo, spring-record, spring-batch, but has 'fast'");
+        .hasMessage("--modes must list baseline, baseline-natural, claims, claims-record, offsets, offsets-only, "
+            + "natural-key, per-record, replay, outbox, direct-send, outbox-chain, spring-alo, spring-record, "
+            + "spring-batch, but has 'fast'");
   }
 
   @Test
