@@ -7,8 +7,16 @@
 Prints markdown tables (keys/s per batch size, ratios to our claim, the peers) on stdout and writes a
 PNG of keys/s against batch size, one panel per duplicate share. Needs matplotlib for the PNG
 (pip install matplotlib, or apt-get install python3-matplotlib); the tables need nothing.
+
+The latency harness's CSV (e2e.LatencyBench --csv latency.csv):
+
+    python3 benchmarks/chart.py --latency latency.csv [--png benchmarks/latency.png]
+
+prints the median of each percentile over the repeats, with the median ratio to the baseline of the same
+repeat, per offered rate and mode, and charts p50 / p99 / p99.9 against the offered rate.
 """
 import argparse
+import csv
 import json
 import sys
 
@@ -177,13 +185,92 @@ def chart(results, png):
     fig.savefig(png, dpi=110)
 
 
+LATENCY_COLUMNS = [("p50_ms", "p50"), ("p99_ms", "p99"), ("p999_ms", "p99.9"), ("max_ms", "max")]
+
+
+def load_latency(path):
+    """{(rate, mode): [row, ...]} from LatencyBench's CSV, rows as dicts with floats."""
+    out = {}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            for key, _ in LATENCY_COLUMNS + [("p90_ms", "p90")]:
+                row[key] = float(row[key])
+            row["rate"] = int(row["rate"])
+            row["repeat"] = int(row["repeat"])
+            out.setdefault((row["rate"], row["mode"]), []).append(row)
+    return out
+
+
+def latency_tables(rows):
+    lines = []
+    for rate in sorted({r for (r, _) in rows}):
+        base = {row["repeat"]: row for row in rows.get((rate, "baseline"), [])}
+        lines.append(f"\n### offered {rate:,} records/s\n")
+        lines.append("| mode | runs | " + " | ".join(f"{label} ms" for _, label in LATENCY_COLUMNS)
+                     + " | p50 / baseline | p99 / baseline | p99.9 / baseline | saturated |")
+        lines.append("| --- | ---: |" + " ---: |" * len(LATENCY_COLUMNS) + " ---: | ---: | ---: | ---: |")
+        for (r, mode), runs in sorted(rows.items()):
+            if r != rate:
+                continue
+            cells = []
+            for key, _ in LATENCY_COLUMNS:
+                values = [x[key] for x in runs]
+                cells.append(f"{median(values):.1f} [{min(values):.1f}-{max(values):.1f}]" if len(values) > 1
+                             else f"{values[0]:.1f}")
+            for key in ("p50_ms", "p99_ms", "p999_ms"):
+                ratios = [x[key] / base[x["repeat"]][key] for x in runs
+                          if x["repeat"] in base and base[x["repeat"]][key] > 0]
+                cells.append(f"{median(ratios):.2f}x" if ratios else "-")
+            saturated = sum(1 for x in runs if x["saturated"] == "true")
+            lines.append(f"| {mode} | {len(runs)} | " + " | ".join(cells) + f" | {saturated} |")
+    return "\n".join(lines)
+
+
+def latency_chart(rows, png):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = [("p50_ms", "p50"), ("p99_ms", "p99"), ("p999_ms", "p99.9")]
+    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 5.5), sharey=True)
+    modes = sorted({m for (_, m) in rows}, key=lambda m: (m != "baseline", m))
+    for ax, (key, label) in zip(axes, panels):
+        for mode in modes:
+            rates = sorted(r for (r, m) in rows if m == mode)
+            ys = [median([x[key] for x in rows[(r, mode)]]) for r in rates]
+            ax.plot(rates, ys, "-" if mode == "baseline" else "--", marker="o", label=mode,
+                    linewidth=2.5 if mode == "baseline" else 1.5)
+        ax.set_yscale("log")
+        ax.set_title(f"{label} latency (median of repeats)")
+        ax.set_xlabel("offered records/s")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].set_ylabel("send -> business row committed, ms")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=9)
+    fig.suptitle("kafka-dedup: latency under a steady load (LatencyBench, PostgreSQL, synchronous_commit=on)")
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.savefig(png, dpi=110)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("claim_json")
+    parser.add_argument("claim_json", nargs="?")
     parser.add_argument("--png")
     parser.add_argument("--keys", help="JMH JSON of KeyStrategyBenchmark (run with -prof gc)")
     parser.add_argument("--batch", type=int, help="print only the table of this batch size (no chart)")
+    parser.add_argument("--latency", help="CSV of e2e.LatencyBench (--csv): latency tables and chart")
     args = parser.parse_args()
+    if args.latency:
+        rows = load_latency(args.latency)
+        if not rows:
+            sys.exit(f"no latency rows in {args.latency}")
+        print(latency_tables(rows))
+        if args.png:
+            latency_chart(rows, args.png)
+            print(f"\nwrote {args.png}", file=sys.stderr)
+        return
+    if not args.claim_json:
+        parser.error("a JMH JSON file, or --latency CSV, is required")
     results = load(args.claim_json)
     if not results:
         sys.exit(f"no claim benchmark results in {args.claim_json}")

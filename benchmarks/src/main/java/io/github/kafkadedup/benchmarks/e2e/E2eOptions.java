@@ -1,8 +1,10 @@
 package io.github.kafkadedup.benchmarks.e2e;
 
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * The end-to-end harness's settings, parsed from {@code --name value} arguments; every value is checked
@@ -12,7 +14,9 @@ import java.util.Locale;
  * @param partitions partitions of the topic (default 12)
  * @param runs measured runs per mode, the median is reported (default 3)
  * @param modes the modes to run, in order (default baseline, claims, offsets, offsets-only, per-record; also
- *     outbox, direct-send, spring-alo, spring-record, spring-batch)
+ *     baseline-natural, claims-record, natural-key, replay, outbox, direct-send, outbox-chain, spring-alo,
+ *     spring-record,
+ *     spring-batch)
  * @param perRecordRecords records consumed by a per-record-transaction run, which is ~50x slower; its
  *     rate is measured on this prefix (default 30,000)
  * @param warmupRecords records consumed by one unreported warm-up run per mode (default 20,000)
@@ -25,10 +29,18 @@ import java.util.Locale;
  *     {@code PgFaultProxy} in front of the server (default 0: no proxy); 1 puts the server ~2 ms away
  * @param uuidv7Keys whether the producer's dedup keys are the interceptor's time-ordered UUIDv7
  *     ({@code --keys uuidv7}) instead of random v4 UUIDs ({@code --keys random}, the default)
+ * @param consumerJvms JVMs the consumer group runs in (default 1: this one); with N above 1, N - 1
+ *     {@link GroupMember} JVMs of {@code --consumers} consumers each join this JVM's, and a run's records/s
+ *     is timed by the business rows' transaction start times; only for baseline, claims, claims-record,
+ *     offsets, offsets-only and natural-key
  */
 record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int perRecordRecords,
     int warmupRecords, int consumers, int maxPollRecords, int rowsPerRecord, long prefillClaims,
-    int pgDelayMillis, boolean uuidv7Keys) {
+    int pgDelayMillis, boolean uuidv7Keys, int consumerJvms) {
+
+  /** The modes {@code --consumer-jvms} above 1 supports. */
+  static final List<Mode> MULTI_JVM_MODES = List.of(Mode.BASELINE, Mode.BASELINE_NATURAL, Mode.CLAIMS,
+      Mode.CLAIMS_RECORD, Mode.OFFSETS, Mode.OFFSETS_ONLY, Mode.NATURAL_KEY);
 
   static E2eOptions parse(String... args) {
     int records = 1_000_000;
@@ -43,6 +55,7 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
     long prefill = 0;
     int delay = 0;
     boolean uuidv7 = false;
+    int jvms = 1;
     if (args.length % 2 != 0) {
       throw new IllegalArgumentException("arguments come in pairs (--name value), but got " + List.of(args));
     }
@@ -61,6 +74,7 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
         case "--rows-per-record" -> rows = positive(name, value, 1);
         case "--prefill-claims" -> prefill = positive(name, value, 0);
         case "--pg-delay-ms" -> delay = positive(name, value, 0);
+        case "--consumer-jvms" -> jvms = positive(name, value, 1);
         case "--keys" -> uuidv7 = switch (value) {
           case "random" -> false;
           case "uuidv7" -> true;
@@ -68,11 +82,15 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
         };
         default -> throw new IllegalArgumentException("unknown option " + name + "; known: --records, "
             + "--partitions, --runs, --modes, --per-record-records, --warmup-records, --consumers, "
-            + "--max-poll-records, --rows-per-record, --prefill-claims, --pg-delay-ms, --keys");
+            + "--max-poll-records, --rows-per-record, --prefill-claims, --pg-delay-ms, --keys, --consumer-jvms");
       }
     }
+    if (jvms > 1 && !MULTI_JVM_MODES.containsAll(modes)) {
+      throw new IllegalArgumentException("--consumer-jvms above 1 supports only the modes " + MULTI_JVM_MODES
+          + ", but --modes is " + modes);
+    }
     return new E2eOptions(records, partitions, runs, modes, Math.min(perRecord, records),
-        Math.min(warmup, records), consumers, maxPoll, rows, prefill, delay, uuidv7);
+        Math.min(warmup, records), consumers, maxPoll, rows, prefill, delay, uuidv7, jvms);
   }
 
   /** Records a measured run of {@code mode} consumes. */
@@ -80,7 +98,7 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
     return mode == Mode.PER_RECORD ? perRecordRecords : records;
   }
 
-  private static int positive(String name, String value, int min) {
+  static int positive(String name, String value, int min) {
     int parsed;
     try {
       parsed = Integer.parseInt(value.replace("_", "").replace(",", ""));
@@ -99,9 +117,9 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
       try {
         out.add(Mode.valueOf(part.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--modes must list baseline, claims, claims-record, claims-record-traced, offsets, offsets-only, "
-            + "per-record, replay, outbox, outbox-traced, direct-send, spring-alo, spring-record, spring-batch, but has '" + part
-            + "'", e);
+        throw new IllegalArgumentException("--modes must list " + Arrays.stream(Mode.values())
+            .map(m -> m.name().toLowerCase(Locale.ROOT).replace('_', '-')).collect(Collectors.joining(", "))
+            + ", but has '" + part + "'", e);
       }
     }
     if (out.isEmpty()) {

@@ -107,13 +107,13 @@ public final class EndToEnd {
   }
 
   /** A new topic whose partitions all have a leader. */
-  private static String newTopic(TestKafka kafka, String prefix, int partitions) throws Exception {
+  static String newTopic(TestKafka kafka, String prefix, int partitions) throws Exception {
     String topic = kafka.createTopic(prefix, partitions);
     awaitLeaders(kafka, topic, partitions);
     return topic;
   }
 
-  private static double produce(TestKafka kafka, String topic, int records, boolean uuidv7) {
+  static double produce(TestKafka kafka, String topic, int records, boolean uuidv7) {
     Map<String, Object> props = kafka.producerProps();
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
@@ -136,11 +136,11 @@ public final class EndToEnd {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  private static RunResult once(Mode mode, E2eOptions options, String topic, int target) throws Exception {
+  static RunResult once(Mode mode, E2eOptions options, String topic, int target) throws Exception {
     try (BenchDatabase db = BenchDatabase.create("e2e_" + mode.name().toLowerCase(Locale.ROOT));
         PgFaultProxy proxy = options.pgDelayMillis() == 0 ? null : PgFaultProxy.inFrontOf(db.jdbcUrl(),
             PgFaultProxy.Options.defaults().withDelay(Duration.ofMillis(options.pgDelayMillis())))) {
-      db.execute(BusinessTable.DDL);
+      db.execute(BusinessTable.DDL, BusinessTable.NATURAL_DDL);
       String groupId = "e2e-" + mode + "-" + UUID.randomUUID();
       if (options.prefillClaims() > 0 && mode.claimsKeys()) {
         ClaimPrefill.fill(db, groupId, options.prefillClaims(), options.uuidv7Keys()); // the group id is the scope
@@ -155,7 +155,7 @@ public final class EndToEnd {
         db.execute("CHECKPOINT"); // every mode starts where a full-page image follows each first touch
       }
       RunProbe probe = new RunProbe(target, mode.sends());
-      String outTopic = mode.sends() ? newTopic(TestKafka.get(), "e2e-out", options.partitions()) : null;
+      String outTopic = mode.needsOutTopic() ? newTopic(TestKafka.get(), "e2e-out", options.partitions()) : null;
       long wal0;
       long pgCpu0;
       try (Connection c = pool.getConnection()) {
@@ -164,22 +164,32 @@ public final class EndToEnd {
       }
       long wal1;
       long pgCpu1;
-      try (AutoCloseable group = mode.spring()
+      String table = mode == Mode.NATURAL_KEY || mode == Mode.BASELINE_NATURAL ? "natural_orders"
+          : "business_events";
+      try (Members members = Members.start(mode, options, topic, groupId, db);
+          AutoCloseable group = mode.spring()
               ? new SpringGroup(mode, options, TestKafka.get().bootstrapServers(), groupId, topic, db.jdbcUrl(),
                   db.user(), db.password(), probe)
               : new Group(mode, options, props, topic, pool, probe, outTopic);
-          DeliveryWatch watch = outTopic == null ? null : new DeliveryWatch(TestKafka.get(), outTopic, probe)) {
-        probe.await(Duration.ofSeconds(120 + target / 500));
+          DeliveryWatch watch = !mode.sends() ? null : new DeliveryWatch(TestKafka.get(), outTopic, probe)) {
+        if (members.none()) {
+          probe.await(Duration.ofSeconds(120 + target / 500));
+        } else {
+          members.awaitRows(db, table, (long) target * options.rowsPerRecord(), Duration.ofSeconds(300 + target / 500));
+        }
         try (Connection c = pool.getConnection()) {
           wal1 = BenchDatabase.walPosition(c);
           pgCpu1 = PostgresCpu.nanos(c);
         }
       }
-      long rows = db.queryLong("SELECT count(*) FROM business_events");
+      long rows = db.queryLong("SELECT count(*) FROM " + table);
       if (rows < (long) target * options.rowsPerRecord()) {
         throw new IllegalStateException(mode + ": " + rows + " business rows for " + target + " records");
       }
-      return RunResult.of(probe, target, wal1 - wal0, pgCpu0 < 0 || pgCpu1 < 0 ? -1 : pgCpu1 - pgCpu0);
+      long pgCpu = pgCpu0 < 0 || pgCpu1 < 0 ? -1 : pgCpu1 - pgCpu0;
+      return options.consumerJvms() > 1
+          ? RunResult.ofDatabaseClock(probe, target, Members.seconds(db, table), wal1 - wal0, pgCpu)
+          : RunResult.of(probe, target, wal1 - wal0, pgCpu);
     }
   }
 

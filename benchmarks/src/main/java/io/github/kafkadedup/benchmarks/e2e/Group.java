@@ -48,14 +48,21 @@ final class Group implements AutoCloseable {
           BusinessTable.insert(c, batch, options.rowsPerRecord());
           c.commit();
         });
+        case BASELINE_NATURAL -> plain(props, topic, pool, probe, (c, batch) -> {
+          BusinessTable.insertNatural(c, batch, options.rowsPerRecord());
+          c.commit();
+        });
         case PER_RECORD -> {
           PostgresClaimStore store = new PostgresClaimStore(DedupSchema.DEFAULT); // caches the scope id
           String scope = String.valueOf(props.get(ConsumerConfig.GROUP_ID_CONFIG));
           yield plain(props, topic, pool, probe, (c, batch) -> perRecord(c, batch, options, scope, store));
         }
-        case CLAIMS, CLAIMS_RECORD, CLAIMS_RECORD_TRACED, OFFSETS, OFFSETS_ONLY, REPLAY -> dedup(props, topic, pool, probe, options, mode);
+        case CLAIMS, CLAIMS_RECORD, CLAIMS_RECORD_TRACED, OFFSETS, OFFSETS_ONLY, NATURAL_KEY, REPLAY ->
+            dedup(props, topic, pool, probe, options, mode);
         case OUTBOX, OUTBOX_TRACED, DIRECT_SEND -> Sends.consumer(mode, props, topic, pool, probe, options,
             Objects.requireNonNull(outTopic, "outTopic"), stoppers, closers);
+        case OUTBOX_CHAIN -> Sends.chain(props, topic, pool, probe, options,
+            Objects.requireNonNull(outTopic, "outTopic"), stoppers, closers, i == 0);
         case SPRING_ALO, SPRING_RECORD, SPRING_BATCH ->
             throw new IllegalArgumentException(mode + " runs in a SpringGroup");
       };
@@ -75,9 +82,9 @@ final class Group implements AutoCloseable {
     DedupConsumer.Builder<String, String> builder = DedupConsumer.builder(props, new StringDeserializer(),
             new StringDeserializer(), pool)
         .topics(topic)
-        .keyStrategy(mode == Mode.OFFSETS_ONLY ? KeyStrategy.none() : KeyStrategy.header())
+        .keyStrategy(mode == Mode.OFFSETS_ONLY || mode == Mode.NATURAL_KEY ? KeyStrategy.none() : KeyStrategy.header())
         .recoverer(Recoverer.logAndMarkDead())
-        .offsetsInDatabase(mode == Mode.OFFSETS || mode == Mode.OFFSETS_ONLY);
+        .offsetsInDatabase(mode == Mode.OFFSETS || mode == Mode.OFFSETS_ONLY || mode == Mode.NATURAL_KEY);
     if (mode == Mode.CLAIMS_RECORD_TRACED) {
       builder.config(DedupConfig.builder().observationRegistry(BenchTracing.registry()).build());
     }
@@ -85,21 +92,35 @@ final class Group implements AutoCloseable {
       builder.recordHandler((record, tx) -> {
         probe.batchStarting();
         BusinessTable.insert(tx.connection(), List.of(record), options.rowsPerRecord());
+        probe.pending(List.of(record));
         probe.applied(1);
       });
     } else {
       builder.batchHandler((records, tx) -> {
         probe.batchStarting();
-        BusinessTable.insert(tx.connection(), records, options.rowsPerRecord());
+        if (mode == Mode.NATURAL_KEY) {
+          BusinessTable.insertNatural(tx.connection(), records, options.rowsPerRecord());
+        } else {
+          BusinessTable.insert(tx.connection(), records, options.rowsPerRecord());
+        }
+        probe.pending(records);
         probe.applied(records.size());
       });
     }
-    if (mode == Mode.REPLAY) {
-      builder.config(replayConfig(probe));
-    }
+    builder.config(mode == Mode.REPLAY ? replayConfig(probe) : committedConfig(probe));
     DedupConsumer<String, String> consumer = builder.build();
     stoppers.add(consumer::close);
     return consumer::run;
+  }
+
+  /** The engine reports processed records after each commit: the moment their latency ends. */
+  static DedupConfig committedConfig(RunProbe probe) {
+    return DedupConfig.builder().metrics(new DedupMetrics() {
+      @Override
+      public void processed(String scope, int records) {
+        probe.committed();
+      }
+    }).build();
   }
 
   /** A replay calls no handler: its batches and records are counted from the engine's metrics. */

@@ -4,6 +4,12 @@ package io.github.kafkadedup.benchmarks.e2e;
 enum Mode {
   /** At-least-once: the batched business insert in one transaction, then the Kafka offset commit. */
   BASELINE("at-least-once baseline (no dedup)"),
+  /**
+   * At-least-once with the natural-key table of {@link #NATURAL_KEY}: the same {@code ON CONFLICT DO NOTHING}
+   * insert keyed by the order id, then the Kafka offset commit (what an application keyed by its order ids
+   * does without kafka-dedup: the yardstick of the natural-key fast path).
+   */
+  BASELINE_NATURAL("at-least-once, business rows ON CONFLICT (order id) DO NOTHING (no kafka-dedup)"),
   /** kafka-dedup's {@code DedupConsumer}: one claim round trip plus the batched business insert. */
   CLAIMS("kafka-dedup, key claims (DedupConsumer)"),
   /**
@@ -18,6 +24,12 @@ enum Mode {
   OFFSETS("kafka-dedup, key claims + offsets in PostgreSQL"),
   /** {@code offsetsInDatabase(true)} with {@code KeyStrategy.none()}: redelivery fenced by offsets alone. */
   OFFSETS_ONLY("kafka-dedup, offsets in PostgreSQL, no key claims (redelivery only)"),
+  /**
+   * The natural-key fast path: {@code offsetsInDatabase(true)} with {@code KeyStrategy.none()}, and the business
+   * rows keyed by the order id (here the record's unique {@code idempotency-key}) and written with
+   * {@code INSERT ... ON CONFLICT DO NOTHING}: redelivery fenced by offsets, re-sends by the business key.
+   */
+  NATURAL_KEY("kafka-dedup, offsets in PostgreSQL, no key claims, business rows ON CONFLICT (order id) DO NOTHING"),
   /** One transaction per record: claim the key, insert the business row, commit. */
   PER_RECORD("per-record transaction with a per-record claim"),
   /**
@@ -40,6 +52,12 @@ enum Mode {
    * transaction commits: at-least-once sends); timed until the outgoing topic holds every record.
    */
   DIRECT_SEND("kafka-dedup + one KafkaProducer send per record (at-least-once), until all are on the topic"),
+  /**
+   * Two hops: consumer A ({@code DedupConsumer}, key claims) writes its business row and one outbox send per
+   * record to a second topic, a relay in process publishes, consumer B (key claims) writes its business row;
+   * the run ends when B has applied every record (latency: from A's input send to B's commit).
+   */
+  OUTBOX_CHAIN("kafka-dedup chain: A + outbox -> relay -> B (claims on both hops), until B applied every record"),
   /** An at-least-once Spring Boot record {@code @KafkaListener} (no kafka-dedup): one autocommit insert each. */
   SPRING_ALO("Spring Boot record listener, at-least-once (no kafka-dedup)"),
   /** A Spring Boot record {@code @KafkaListener} with kafka-dedup's starter. */
@@ -58,12 +76,18 @@ enum Mode {
 
   /** Whether this mode claims dedup keys (and so meets a pre-filled claim table). */
   boolean claimsKeys() {
-    return this != BASELINE && this != OFFSETS_ONLY && this != SPRING_ALO;
+    return this != BASELINE && this != BASELINE_NATURAL && this != OFFSETS_ONLY && this != NATURAL_KEY
+        && this != SPRING_ALO;
   }
 
   /** Whether each consumed record is sent on to an outgoing topic (and the run ends when all arrived). */
   boolean sends() {
     return this == OUTBOX || this == OUTBOX_TRACED || this == DIRECT_SEND;
+  }
+
+  /** Whether the mode needs a second topic (the send modes' outgoing topic, the chain's middle topic). */
+  boolean needsOutTopic() {
+    return sends() || this == OUTBOX_CHAIN;
   }
 
   /** Whether the consumer is a Spring Boot application. */

@@ -57,6 +57,7 @@ final class PlainLoop implements Runnable {
           c.setAutoCommit(false);
           work.apply(c, batch);
         }
+        probe.committed(batch); // the work committed its transaction
         probe.applied(batch.size());
         consumer.commitSync(nextOffsets(batch));
       }

@@ -3,12 +3,16 @@ package io.github.kafkadedup.benchmarks.e2e;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the consumer threads of one run report: the start of each batch's business write (batch cycle
@@ -27,6 +31,9 @@ final class RunProbe {
   private final List<PerThread> threads = new CopyOnWriteArrayList<>();
   private final ThreadLocal<PerThread> mine = ThreadLocal.withInitial(this::register);
   private volatile long endNanos;
+  private volatile @Nullable Latencies latencies;
+  /** Send times of records written in the consumer thread's open transaction, by partition and offset. */
+  private final ThreadLocal<Map<Long, Long>> pending = ThreadLocal.withInitial(HashMap::new);
 
   /** One consumer thread's marks. */
   private static final class PerThread {
@@ -52,6 +59,57 @@ final class RunProbe {
     PerThread t = new PerThread();
     threads.add(t);
     return t;
+  }
+
+  /**
+   * Records, from now on, each committed record's latency (commit time minus the send time in its
+   * {@link Latencies#SENT_HEADER} header) into {@code value}.
+   */
+  void recordLatencies(Latencies value) {
+    this.latencies = value;
+  }
+
+  /**
+   * Called on a consumer thread inside the transaction that writes {@code records}; {@link #committed()} on
+   * the same thread after its commit records their latencies (a retried transaction registers them again).
+   */
+  void pending(List<? extends ConsumerRecord<?, ?>> records) {
+    if (latencies == null) {
+      return;
+    }
+    Map<Long, Long> mine = pending.get();
+    for (ConsumerRecord<?, ?> r : records) {
+      long sent = Latencies.sentMicros(r);
+      if (sent > 0) {
+        mine.put(((long) r.partition() << 40) | r.offset(), sent);
+      }
+    }
+  }
+
+  /** Called on a consumer thread right after the commit of the records it registered with {@link #pending}. */
+  void committed() {
+    Latencies l = latencies;
+    Map<Long, Long> mine = pending.get();
+    if (l != null && !mine.isEmpty()) {
+      long now = Latencies.nowMicros();
+      mine.values().forEach(sent -> l.record(sent, now));
+    }
+    mine.clear();
+  }
+
+  /** Called on a consumer thread right after the commit of {@code records}' transaction. */
+  void committed(List<? extends ConsumerRecord<?, ?>> records) {
+    Latencies l = latencies;
+    if (l == null) {
+      return;
+    }
+    long now = Latencies.nowMicros();
+    for (ConsumerRecord<?, ?> r : records) {
+      long sent = Latencies.sentMicros(r);
+      if (sent > 0) {
+        l.record(sent, now);
+      }
+    }
   }
 
   /** Called on a consumer thread when a batch's business write starts. */

@@ -27,15 +27,28 @@ record RunResult(int records, double recordsPerSecond, double cycleP50Millis, do
         probe.consumerCpuNanos() / 1e3 / records, postgresCpuNanos < 0 ? -1 : postgresCpuNanos / 1e3 / records);
   }
 
+  /**
+   * A run of several consumer JVMs: timed by the database ({@code seconds} between the first and the last
+   * business transaction's start); cycles from this JVM's consumers, consumer CPU not measured (-1).
+   */
+  static RunResult ofDatabaseClock(RunProbe probe, int records, double seconds, long walBytes,
+      long postgresCpuNanos) {
+    double[] cycles = probe.sortedCycles();
+    double p50 = cycles.length == 0 ? 0 : Stats.percentile(cycles, 50) / 1e6;
+    double p99 = cycles.length == 0 ? 0 : Stats.percentile(cycles, 99) / 1e6;
+    return new RunResult(records, records / seconds, p50, p99, (double) walBytes / records, -1,
+        postgresCpuNanos < 0 ? -1 : postgresCpuNanos / 1e3 / records);
+  }
+
   /** The markdown report: one row per mode with medians over its runs. */
   static String report(E2eOptions options, Map<Mode, List<RunResult>> results, String server, String broker,
       double producedPerSecond) {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "%,d records, %d partitions, %d consumer(s), max.poll.records=%d, "
-        + "%d business row(s) per record, median of %d run(s), claim table pre-filled with %,d keys, %s keys, "
+        + "%d consumer JVM(s), %d business row(s) per record, median of %d run(s), claim table pre-filled with %,d keys, %s keys, "
         + "PostgreSQL delay %d ms each way%n",
         options.records(), options.partitions(), options.consumers(), options.maxPollRecords(),
-        options.rowsPerRecord(), options.runs(), options.prefillClaims(), options.uuidv7Keys() ? "UUIDv7" : "random v4",
+        options.consumerJvms(), options.rowsPerRecord(), options.runs(), options.prefillClaims(), options.uuidv7Keys() ? "UUIDv7" : "random v4",
         options.pgDelayMillis()));
     out.append("PostgreSQL: ").append(server).append('\n');
     out.append("Kafka: ").append(broker).append(String.format(Locale.ROOT,

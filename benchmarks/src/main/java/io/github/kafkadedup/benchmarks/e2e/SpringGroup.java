@@ -13,6 +13,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The consumers of a Spring mode: a Spring Boot application of its own (no web), started programmatically
@@ -61,6 +63,23 @@ final class SpringGroup implements AutoCloseable {
     context.close();
   }
 
+  /**
+   * Reports {@code records} to the probe as committed once the listener's transaction commits (at once
+   * without a transaction: the at-least-once listener's insert autocommits).
+   */
+  static void afterCommit(RunProbe probe, List<? extends ConsumerRecord<?, ?>> records) {
+    if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+      probe.committed(records);
+      return;
+    }
+    TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+      @Override
+      public void afterCommit() {
+        probe.committed(records);
+      }
+    });
+  }
+
   /** The application: Boot's auto-configuration, listeners registered by {@link SpringGroup}. */
   @SpringBootConfiguration
   @EnableAutoConfiguration
@@ -85,6 +104,7 @@ final class SpringGroup implements AutoCloseable {
     public void onRecord(ConsumerRecord<String, String> record) {
       probe.batchStarting();
       jdbc.execute((java.sql.Connection c) -> BusinessTable.insert(c, List.of(record), rows));
+      afterCommit(probe, List.of(record));
       probe.applied(1);
     }
   }
@@ -105,6 +125,7 @@ final class SpringGroup implements AutoCloseable {
     public void onRecords(List<ConsumerRecord<String, String>> records) {
       probe.batchStarting();
       jdbc.execute((java.sql.Connection c) -> BusinessTable.insert(c, records, rows));
+      afterCommit(probe, records);
       probe.applied(records.size());
     }
   }

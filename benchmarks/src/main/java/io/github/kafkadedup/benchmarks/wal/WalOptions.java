@@ -20,9 +20,11 @@ import org.jspecify.annotations.Nullable;
  *     PostgreSQL of the harness's own
  * @param user the external server's user (default postgres)
  * @param password the external server's password (default empty)
+ * @param sharedBuffers the embedded server's {@code shared_buffers}, e.g. {@code 6GB} (default empty: the
+ *     server's default, 128MB); not allowed with {@code --jdbc-url} (configure that server yourself)
  */
 record WalOptions(long prefill, int seconds, long expired, int batch, int checkpointSeconds,
-    List<WalVariant> variants, @Nullable String jdbcUrl, String user, String password) {
+    List<WalVariant> variants, @Nullable String jdbcUrl, String user, String password, String sharedBuffers) {
 
   /** The settings of {@code --quick}: a smoke run of a few seconds. */
   static final String QUICK = "--prefill 20000 --expired 5000 --seconds 2 --checkpoint-seconds 1";
@@ -46,6 +48,7 @@ record WalOptions(long prefill, int seconds, long expired, int batch, int checkp
     String jdbcUrl = null;
     String user = "postgres";
     String password = "";
+    String sharedBuffers = "";
     for (int i = 0; i < list.size(); i += 2) {
       String name = list.get(i);
       String value = list.get(i + 1);
@@ -59,14 +62,25 @@ record WalOptions(long prefill, int seconds, long expired, int batch, int checkp
         case "--jdbc-url" -> jdbcUrl = value;
         case "--user" -> user = value;
         case "--password" -> password = value;
+        case "--shared-buffers" -> {
+          if (!value.matches("\\d+(kB|MB|GB)")) {
+            throw new IllegalArgumentException("--shared-buffers must be a size such as 128MB or 6GB, but was '"
+                + value + "'");
+          }
+          sharedBuffers = value;
+        }
         default -> throw new IllegalArgumentException("unknown option " + name + "; known: --prefill, "
             + "--seconds, --expired, --batch, --checkpoint-seconds, --variants, --jdbc-url, --user, "
-            + "--password, --quick");
+            + "--password, --shared-buffers, --quick");
       }
+    }
+    if (jdbcUrl != null && !sharedBuffers.isEmpty()) {
+      throw new IllegalArgumentException("--shared-buffers configures the harness's own server; with --jdbc-url "
+          + "set shared_buffers on that server");
     }
     long expiredKeys = expired != null ? expired : Math.max(1, Math.min(prefill, 1_000_000));
     return new WalOptions(prefill, seconds, expiredKeys, batch, checkpointSeconds, variants, jdbcUrl, user,
-        password);
+        password, sharedBuffers);
   }
 
   private static long number(String name, String value, long min) {

@@ -48,7 +48,11 @@ final class WalServer implements AutoCloseable {
       return new WalServer(null, null, o.jdbcUrl(), o.user(), o.password(), o.checkpointSeconds());
     }
     Path dir = Files.createTempDirectory("claim-wal-pg-");
-    EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false)
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+    if (!o.sharedBuffers().isEmpty()) {
+      builder.setServerConfig("shared_buffers", o.sharedBuffers());
+    }
+    EmbeddedPostgres pg = builder.setDataDirectory(dir).setCleanDataDirectory(false)
         .setPGStartupWait(Duration.ofSeconds(60))
         // durable, as a production server: the embedded default is synchronous_commit=off
         .setServerConfig("fsync", "on").setServerConfig("full_page_writes", "on")

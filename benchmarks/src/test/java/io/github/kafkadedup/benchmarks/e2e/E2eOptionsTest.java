@@ -26,7 +26,15 @@ class E2eOptionsTest {
         "--max-poll-records", "100", "--rows-per-record", "5", "--prefill-claims", "5_000_000",
         "--pg-delay-ms", "1", "--keys", "uuidv7");
     assertThat(o).isEqualTo(new E2eOptions(2000, 3, 1, List.of(Mode.BASELINE, Mode.PER_RECORD), 2000, 0, 2,
-        100, 5, 5_000_000, 1, true));
+        100, 5, 5_000_000, 1, true, 1));
+  }
+
+  @Test
+  void parsesConsumerJvmsAndRefusesThemForModesThatNeedOneJvm() {
+    assertThat(E2eOptions.parse("--modes", "baseline,claims,natural-key", "--consumer-jvms", "4").consumerJvms())
+        .isEqualTo(4);
+    assertThatThrownBy(() -> E2eOptions.parse("--modes", "baseline,spring-batch", "--consumer-jvms", "2"))
+        .hasMessageStartingWith("--consumer-jvms above 1 supports only the modes");
   }
 
   @Test
@@ -50,9 +58,9 @@ class E2eOptionsTest {
   @Test
   void rejectsModes() {
     assertThatThrownBy(() -> E2eOptions.parse("--modes", "baseline,fast"))
-        .hasMessage("--modes must list baseline, claims, claims-record, claims-record-traced, offsets, offsets-only, "
-            + "per-record, replay, outbox, outbox-traced, direct-send, spring-alo, spring-record, spring-batch, but has "
-            + "'fast'");
+        .hasMessage("--modes must list baseline, baseline-natural, claims, claims-record, claims-record-traced, "
+            + "offsets, offsets-only, natural-key, per-record, replay, outbox, outbox-traced, direct-send, outbox-chain, "
+            + "spring-alo, spring-record, spring-batch, but has 'fast'");
   }
 
   @Test

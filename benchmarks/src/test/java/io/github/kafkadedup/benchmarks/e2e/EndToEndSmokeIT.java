@@ -10,9 +10,9 @@ class EndToEndSmokeIT {
   @Test
   void everyModeCompletesAndReportsNumbers() throws Exception {
     String report = EndToEnd.run(E2eOptions.parse("--records", "2000", "--runs", "1", "--warmup-records", "0",
-        "--per-record-records", "200", "--modes", "baseline,claims,claims-record,claims-record-traced,offsets,offsets-only,per-record,replay,outbox,"
-            + "outbox-traced,direct-send,"
-            + "spring-alo,spring-record,spring-batch"));
+        "--per-record-records", "200", "--modes", "baseline,baseline-natural,claims,claims-record,"
+            + "claims-record-traced,offsets,offsets-only,natural-key,per-record,replay,outbox,outbox-traced,direct-send,"
+            + "outbox-chain,spring-alo,spring-record,spring-batch"));
 
     assertThat(report).contains("2,000 records, 12 partitions").doesNotContain("NaN", "Infinity");
     for (Mode mode : Mode.values()) {
@@ -21,5 +21,14 @@ class EndToEndSmokeIT {
     String baseline = report.lines().filter(l -> l.startsWith("| " + Mode.BASELINE.label)).findFirst()
         .orElseThrow();
     assertThat(baseline).contains("| 1.00x |");
+  }
+
+  @Test
+  void aGroupSpreadOverTwoJvmsCompletes() throws Exception {
+    String report = EndToEnd.run(E2eOptions.parse("--records", "2000", "--runs", "1", "--warmup-records", "0",
+        "--modes", "baseline,natural-key", "--consumer-jvms", "2"));
+
+    assertThat(report).contains("2 consumer JVM(s)").contains("| " + Mode.NATURAL_KEY.label + " |")
+        .doesNotContain("NaN", "Infinity");
   }
 }

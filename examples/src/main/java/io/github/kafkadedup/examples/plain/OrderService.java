@@ -76,8 +76,12 @@ public final class OrderService implements AutoCloseable {
   public record Settings(String bootstrapServers, String jdbcUrl, String jdbcUser, String jdbcPassword,
       String topic, String groupId) {
 
-    /** Settings from the environment: {@code KAFKA_BOOTSTRAP_SERVERS}, {@code JDBC_URL}, ... */
-    static Settings fromEnvironment() {
+    /**
+     * Settings from the environment: {@code KAFKA_BOOTSTRAP_SERVERS}, {@code JDBC_URL}, ...
+     *
+     * @return the settings
+     */
+    public static Settings fromEnvironment() {
       return new Settings(env("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"),
           env("JDBC_URL", "jdbc:postgresql://localhost:5432/orders"), env("JDBC_USER", "postgres"),
           env("JDBC_PASSWORD", ""), env("ORDERS_TOPIC", "orders"), env("GROUP_ID", "order-service"));
