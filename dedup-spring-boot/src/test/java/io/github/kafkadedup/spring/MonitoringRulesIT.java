@@ -120,7 +120,7 @@ class MonitoringRulesIT {
       }
       List<Object> args = new ArrayList<>();
       for (Class<?> p : method.getParameterTypes()) {
-        args.add(p == String.class ? "x" : p == int.class ? 1 : p == long.class ? 1L
+        args.add(p == String.class ? "x" : p == int.class ? 1 : p == long.class ? 1L : p == boolean.class ? true
             : p.isEnum() ? p.getEnumConstants()[0] : null);
       }
       method.invoke(sink, args.toArray());
