@@ -22,6 +22,9 @@ GRANT SELECT, INSERT, UPDATE, DELETE
 -- Schema version 5: dead_letters (the engine inserts a dead letter with its D claim; the relay marks it
 -- published or held, and moves an outbox row it can never publish there). No DELETE: operators remove rows.
 GRANT SELECT, INSERT, UPDATE ON kafka_dedup.dead_letters TO kafka_dedup_app;
+-- Schema version 8: parked_sequences (a consumer with sequencing parks a sequence behind its dead letter and
+-- releases it, DELETE, when the last replayed record of it is applied).
+GRANT SELECT, INSERT, UPDATE, DELETE ON kafka_dedup.parked_sequences TO kafka_dedup_app;
 GRANT EXECUTE ON FUNCTION kafka_dedup.dedup_prepare_generations(integer, integer),
   kafka_dedup.dedup_switch_generation(integer),
   kafka_dedup.dedup_drop_generation(integer, timestamptz, integer)

@@ -42,7 +42,7 @@ class DedupMigrationsIT {
   void migratesAnEmptyDatabaseIntoPublic() {
     MigrationResult result = DedupMigrations.migrate(db.dataSource());
 
-    assertThat(result).isEqualTo(new MigrationResult(DedupSchema.DEFAULT, List.of("1", "2", "3", "4", "5"), "5"));
+    assertThat(result).isEqualTo(new MigrationResult(DedupSchema.DEFAULT, List.of("1", "2", "3", "4", "5", "8"), "8"));
     assertThat(tableNames("public")).containsExactlyInAnyOrder("claims", "claims_g1", "claims_g2", "dedup_scopes", "dedup_generations",
         "processed_messages", "consumer_offsets", "outbox", "dedup_audit", "dead_letters", "kafka_dedup_schema_history");
     assertThat(DbQueries.string(db, "select array_to_string(reloptions, ',') from pg_class "
@@ -66,7 +66,7 @@ class DedupMigrationsIT {
     MigrationResult again = DedupMigrations.migrate(db.dataSource());
 
     assertThat(again.appliedVersions()).isEmpty();
-    assertThat(again.currentVersion()).isEqualTo("5");
+    assertThat(again.currentVersion()).isEqualTo("8");
     assertThat(db.queryLong("select count(*) from public.kafka_dedup_schema_history"))
         .isEqualTo(historyRows);
   }
@@ -75,7 +75,7 @@ class DedupMigrationsIT {
   void migratesIntoACustomSchemaItCreates() {
     MigrationResult result = DedupMigrations.migrate(db.dataSource(), "billing");
 
-    assertThat(result).isEqualTo(new MigrationResult(DedupSchema.of("billing"), List.of("1", "2", "3", "4", "5"), "5"));
+    assertThat(result).isEqualTo(new MigrationResult(DedupSchema.of("billing"), List.of("1", "2", "3", "4", "5", "8"), "8"));
     assertThat(tableNames("billing")).containsExactlyInAnyOrder("claims", "claims_g1", "claims_g2", "dedup_scopes", "dedup_generations",
         "processed_messages", "consumer_offsets", "outbox", "dedup_audit", "dead_letters", "kafka_dedup_schema_history");
     assertThat(tableNames("public")).isEmpty();
@@ -89,7 +89,7 @@ class DedupMigrationsIT {
 
     for (DedupSchema schema : List.of(tenantA, tenantB, tenantB2)) {
       assertThat(DedupMigrations.migrate(db.dataSource(), schema).appliedVersions())
-          .as("%s", schema).containsExactly("1", "2", "3", "4", "5");
+          .as("%s", schema).containsExactly("1", "2", "3", "4", "5", "8");
     }
 
     assertThat(tableNames("tenant_b")).containsExactlyInAnyOrder("kd_claims", "kd_claims_g1", "kd_claims_g2",
@@ -112,7 +112,7 @@ class DedupMigrationsIT {
 
     MigrationResult result = DedupMigrations.migrate(db.dataSource());
 
-    assertThat(result.appliedVersions()).containsExactly("1", "2", "3", "4", "5");
+    assertThat(result.appliedVersions()).containsExactly("1", "2", "3", "4", "5", "8");
     assertThat(tableNames("public")).contains("orders", "processed_messages", "consumer_offsets");
     assertThat(DbQueries.string(db, "select string_agg(version || ':' || type, ',' order by installed_rank) "
         + "from public.kafka_dedup_schema_history")).isEqualTo("0:BASELINE,1:SQL,2:SQL,3:SQL,4:SQL,5:SQL");
@@ -130,7 +130,7 @@ class DedupMigrationsIT {
       for (Future<MigrationResult> run : runs) {
         applied.addAll(run.get().appliedVersions());
       }
-      assertThat(applied).containsExactly("1", "2", "3", "4", "5");
+      assertThat(applied).containsExactly("1", "2", "3", "4", "5", "8");
     } finally {
       pool.shutdownNow();
     }

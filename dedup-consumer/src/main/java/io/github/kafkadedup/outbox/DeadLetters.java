@@ -35,6 +35,12 @@ import org.jspecify.annotations.Nullable;
 public interface DeadLetters {
 
   /**
+   * The header a replayed record carries: the id of the dead letter it is the copy of ({@value}), in ASCII
+   * digits. A consumer with sequencing uses it to apply a parked sequence's replayed records in order.
+   */
+  String REPLAY_OF_HEADER = "dedup-replay-of";
+
+  /**
    * Dead letters in the default schema ({@link DedupSchema#DEFAULT}).
    *
    * @param dataSource the database; each call takes one connection and returns it
@@ -90,13 +96,18 @@ public interface DeadLetters {
    * see a new key anyway. A record too large for the relay's producer is held again, as
    * {@link Reason#UNPUBLISHABLE}.
    *
+   * <p><b>Sequencing.</b> Replaying the head of a parked sequence (a consumer with {@code Sequencing}) replays
+   * the sequence: the head and every record parked behind it, in offset order, each as above, each row
+   * audited; the consumer applies them in that order, each once, and releases the sequence after the last.
+   * A parked record itself cannot be replayed (replay its head).
+   *
    * @param id the dead letter
    * @param operator who (free text, e.g. a person behind a shared role), or {@code null}
    * @param reason why (required, not blank)
    * @return the row after the replay
    * @throws IllegalArgumentException if {@code reason} is blank
    * @throws java.util.NoSuchElementException if there is no such row
-   * @throws IllegalStateException if its state does not allow a replay (e.g. already replayed)
+   * @throws IllegalStateException if its state does not allow a replay (e.g. already replayed, or parked)
    * @throws SQLException if the database fails (nothing was changed)
    */
   DeadLetter replay(long id, @Nullable String operator, String reason) throws SQLException;
@@ -113,10 +124,49 @@ public interface DeadLetters {
    * @return the row after the discard
    * @throws IllegalArgumentException if {@code reason} is blank
    * @throws java.util.NoSuchElementException if there is no such row
-   * @throws IllegalStateException if its state does not allow a discard (already replayed or discarded)
+   * @throws IllegalStateException if its state does not allow a discard (already replayed or discarded, or
+   *     parked), or if it heads a parked sequence with records behind it (use
+   *     {@link #discard(long, String, String, Followers)})
    * @throws SQLException if the database fails (nothing was changed)
    */
   DeadLetter discard(long id, @Nullable String operator, String reason) throws SQLException;
+
+  /**
+   * {@link #discard(long, String, String)} of the head of a parked sequence (sequencing), choosing what happens
+   * to the records parked behind it: {@link Followers#RELEASE} replays them in offset order (as
+   * {@link #replay} would, the head excepted), {@link Followers#DISCARD} discards them with it and the sequence
+   * flows again. Every row is audited. For a dead letter that heads no sequence it is the plain discard.
+   *
+   * @param id the dead letter
+   * @param operator who (free text), or {@code null}
+   * @param reason why (required, not blank)
+   * @param followers what happens to the records parked behind it
+   * @return the head's row after the discard
+   * @throws IllegalArgumentException if {@code reason} is blank
+   * @throws java.util.NoSuchElementException if there is no such row
+   * @throws IllegalStateException if its state does not allow a discard
+   * @throws SQLException if the database fails (nothing was changed)
+   */
+  DeadLetter discard(long id, @Nullable String operator, String reason, Followers followers) throws SQLException;
+
+  /**
+   * The failure groups of the dead letters that match {@code query} (its paging ignored): dead letters of one
+   * scope, source topic, reason, exception class and exception message (numbers and ids masked) form one
+   * group, largest first.
+   *
+   * @param query filters (scope, state, reason, topic); {@code afterId} and {@code limit} are ignored
+   * @return the groups, largest first, at most 1,000
+   * @throws SQLException if the database fails
+   */
+  List<FailureGroup> groups(Query query) throws SQLException;
+
+  /** What {@link #discard(long, String, String, Followers)} does with the records parked behind a head. */
+  enum Followers {
+    /** Replay them in offset order: the sequence goes on without the head. */
+    RELEASE,
+    /** Discard them with the head: the sequence goes on with its next record. */
+    DISCARD
+  }
 
   /** Where a dead letter is; stored in lower case ({@code pending}, ...). */
   enum State {
@@ -126,6 +176,8 @@ public interface DeadLetters {
     PUBLISHED,
     /** The relay can never publish it (too large for its producer, invalid): an operator decides. */
     HELD,
+    /** Waits behind the dead letter that heads its sequence (sequencing); follows its head's fate. */
+    PARKED,
     /** Put back on its source topic by {@link DeadLetters#replay} (final). */
     REPLAYED,
     /** Given up by {@link DeadLetters#discard} (final). */
@@ -152,7 +204,9 @@ public interface DeadLetters {
     /** A re-send of a key dead-lettered before ({@code DeadLetteredReplay.RECOVER}). */
     DEAD_LETTERED_BEFORE,
     /** Not a consumed record: an outbox row the relay can never publish, set aside. */
-    UNPUBLISHABLE;
+    UNPUBLISHABLE,
+    /** Not failed: parked behind an earlier dead letter of its sequence (sequencing). */
+    SEQUENCE_PARKED;
 
     /** @return the value in the {@code reason} column */
     public String column() {
@@ -169,9 +223,14 @@ public interface DeadLetters {
    * @param topic only records from this source topic
    * @param afterId only ids greater than this (0: from the start)
    * @param limit at most this many rows, 1 to 10,000
+   * @param group only this failure group ({@link FailureGroup#fingerprint()})
+   * @param key only this dedup (idempotency) key
+   * @param recordKey only records whose Kafka record key is these UTF-8 bytes
+   * @param since only dead letters stored at or after this instant
    */
   record Query(@Nullable String scope, @Nullable State state, @Nullable Reason reason, @Nullable String topic,
-      long afterId, int limit) {
+      long afterId, int limit, @Nullable String group, @Nullable String key, @Nullable String recordKey,
+      java.time.@Nullable Instant since) {
     /** The largest {@link #limit}. */
     public static final int MAX_LIMIT = 10_000;
 
@@ -203,6 +262,10 @@ public interface DeadLetters {
       private @Nullable String topic;
       private long afterId;
       private int limit = 100;
+      private @Nullable String group;
+      private @Nullable String key;
+      private @Nullable String recordKey;
+      private java.time.@Nullable Instant since;
 
       private Builder() {}
 
@@ -268,9 +331,45 @@ public interface DeadLetters {
         return this;
       }
 
+      /**
+       * @param value only this failure group (fingerprint), or null for any
+       * @return this
+       */
+      public Builder group(@Nullable String value) {
+        this.group = value;
+        return this;
+      }
+
+      /**
+       * @param value only this dedup (idempotency) key, or null for any
+       * @return this
+       */
+      public Builder key(@Nullable String value) {
+        this.key = value;
+        return this;
+      }
+
+      /**
+       * @param value only records whose Kafka record key is this text (UTF-8), or null for any
+       * @return this
+       */
+      public Builder recordKey(@Nullable String value) {
+        this.recordKey = value;
+        return this;
+      }
+
+      /**
+       * @param value only dead letters stored at or after this instant, or null for any
+       * @return this
+       */
+      public Builder since(java.time.@Nullable Instant value) {
+        this.since = value;
+        return this;
+      }
+
       /** @return the query */
       public Query build() {
-        return new Query(scope, state, reason, topic, afterId, limit);
+        return new Query(scope, state, reason, topic, afterId, limit, group, key, recordKey, since);
       }
     }
   }

@@ -3,6 +3,7 @@ package io.github.kafkadedup.outbox.internal;
 import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.outbox.DeadLetter;
 import io.github.kafkadedup.outbox.DeadLetters;
+import io.github.kafkadedup.outbox.FailureGroup;
 import io.github.kafkadedup.outbox.Outbox;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -30,12 +31,14 @@ public final class PostgresDeadLetters implements DeadLetters {
   private final DataSource dataSource;
   private final DedupSchema schema;
   private final DeadLetterRows rows;
+  private final SequenceOperations sequences;
 
   /** Use {@link DeadLetters#of}. */
   public PostgresDeadLetters(DataSource dataSource, DedupSchema schema) {
     this.dataSource = dataSource;
     this.schema = schema;
     this.rows = new DeadLetterRows(schema);
+    this.sequences = new SequenceOperations(schema, this, rows);
   }
 
   @Override
@@ -43,10 +46,7 @@ public final class PostgresDeadLetters implements DeadLetters {
     StringBuilder sql = new StringBuilder(rows.select(false)).append(" WHERE id > ?");
     List<Object> args = new ArrayList<>();
     args.add(query.afterId());
-    filter(sql, args, "scope", query.scope());
-    filter(sql, args, "state", query.state() == null ? null : query.state().column());
-    filter(sql, args, "reason", query.reason() == null ? null : query.reason().column());
-    filter(sql, args, "source_topic", query.topic());
+    DeadLetterFilters.append(sql, args, query);
     sql.append(" ORDER BY id LIMIT ?");
     args.add(query.limit());
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
@@ -63,13 +63,6 @@ public final class PostgresDeadLetters implements DeadLetters {
     }
   }
 
-  private static void filter(StringBuilder sql, List<Object> args, String column, @Nullable Object value) {
-    if (value != null) {
-      sql.append(" AND ").append(column).append(" = ?");
-      args.add(value);
-    }
-  }
-
   @Override
   public Optional<DeadLetter> show(long id) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
@@ -80,6 +73,10 @@ public final class PostgresDeadLetters implements DeadLetters {
   @Override
   public DeadLetter replay(long id, @Nullable String operator, String reason) throws SQLException {
     return inTransaction(id, operator, reason, "replay", (c, d) -> {
+      ParkedSequences.Id sequence = sequences.headed(c, d);
+      if (sequence != null) {
+        return sequences.replay(c, d, sequence, operator, reason);
+      }
       Removed removed = removeClaim(c, d);
       deleteWaitingCopy(c, id);
       DeadLetter.Payload p = Objects.requireNonNull(d.payload());
@@ -96,14 +93,29 @@ public final class PostgresDeadLetters implements DeadLetters {
 
   @Override
   public DeadLetter discard(long id, @Nullable String operator, String reason) throws SQLException {
+    return discard(id, operator, reason, null);
+  }
+
+  @Override
+  public DeadLetter discard(long id, @Nullable String operator, String reason, @Nullable Followers followers)
+      throws SQLException {
     return inTransaction(id, operator, reason, "discard", (c, d) -> {
       deleteWaitingCopy(c, id);
+      ParkedSequences.Id sequence = sequences.headed(c, d);
+      if (sequence != null) {
+        sequences.discard(c, d, sequence, followers, operator, reason);
+      }
       return Removed.NONE;
     });
   }
 
+  @Override
+  public List<FailureGroup> groups(Query query) throws SQLException {
+    return new FailureGroups(dataSource, schema).list(query);
+  }
+
   /** What an operation removed from {@code claims}, for the audit. */
-  private record Removed(@Nullable Integer generation, @Nullable String status, @Nullable Integer partition,
+  record Removed(@Nullable Integer generation, @Nullable String status, @Nullable Integer partition,
       @Nullable Long offset) {
     static final Removed NONE = new Removed(null, null, null, null);
   }
@@ -129,7 +141,8 @@ public final class PostgresDeadLetters implements DeadLetters {
         }
         if (!OPEN.contains(d.state())) {
           throw new IllegalStateException("dead letter " + id + " is " + d.state().column() + ": it cannot be "
-              + pastTense(action) + " (only pending, published or held ones can)");
+              + pastTense(action) + " (only pending, published or held ones can" + (d.state() == State.PARKED
+              ? "; it waits behind the head of its sequence: replay or discard that one)" : ")"));
         }
         Removed removed = operation.apply(c, d);
         State next = action.equals("replay") ? State.REPLAYED : State.DISCARDED;
@@ -151,7 +164,7 @@ public final class PostgresDeadLetters implements DeadLetters {
     return action.equals("replay") ? "replayed" : "discarded";
   }
 
-  private Removed removeClaim(Connection c, DeadLetter d) throws SQLException {
+  Removed removeClaim(Connection c, DeadLetter d) throws SQLException {
     if (d.keyId() == null || d.scope() == null) {
       return Removed.NONE;
     }
@@ -173,14 +186,14 @@ public final class PostgresDeadLetters implements DeadLetters {
     }
   }
 
-  private void deleteWaitingCopy(Connection c, long id) throws SQLException {
+  void deleteWaitingCopy(Connection c, long id) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + schema.outbox() + " WHERE dead_letter_id = ?")) {
       ps.setLong(1, id);
       ps.executeUpdate();
     }
   }
 
-  private void audit(Connection c, DeadLetter d, String action, @Nullable String operator, String reason,
+  void audit(Connection c, DeadLetter d, String action, @Nullable String operator, String reason,
       Removed removed) throws SQLException {
     String sql = "INSERT INTO " + schema.audit() + " (operator, action, reason, scope, message_key, key_id, "
         + "removed_generation, removed_status, removed_partition, removed_offset, dead_letter_id) "
