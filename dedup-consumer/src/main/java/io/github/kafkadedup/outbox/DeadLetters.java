@@ -147,7 +147,41 @@ public interface DeadLetters {
    * @throws IllegalStateException if its state does not allow a discard
    * @throws SQLException if the database fails (nothing was changed)
    */
-  DeadLetter discard(long id, @Nullable String operator, String reason, Followers followers) throws SQLException;
+  DeadLetter discard(long id, @Nullable String operator, String reason, @Nullable Followers followers)
+      throws SQLException;
+
+  /**
+   * {@link #replay} of each of {@code ids}, in the given order, in ONE transaction: all of them are replayed, or
+   * none (the first refusal rolls back the others and is thrown). Each row is audited.
+   *
+   * @param ids the dead letters (repeats are ignored)
+   * @param operator who (free text), or {@code null}
+   * @param reason why (required, not blank)
+   * @return the rows after the replay, in the order of {@code ids}
+   * @throws IllegalArgumentException if {@code reason} is blank
+   * @throws java.util.NoSuchElementException if one id has no row (nothing was changed)
+   * @throws IllegalStateException if one dead letter's state does not allow a replay (nothing was changed)
+   * @throws SQLException if the database fails (nothing was changed)
+   */
+  List<DeadLetter> replayAll(List<Long> ids, @Nullable String operator, String reason) throws SQLException;
+
+  /**
+   * {@link #discard(long, String, String, Followers)} of each of {@code ids}, in ONE transaction: all of them
+   * are discarded, or none. Each row is audited.
+   *
+   * @param ids the dead letters (repeats are ignored)
+   * @param operator who (free text), or {@code null}
+   * @param reason why (required, not blank)
+   * @param followers what happens to records parked behind a head among them; {@code null}: refuse a head with
+   *     records parked behind it
+   * @return the rows after the discard, in the order of {@code ids}
+   * @throws IllegalArgumentException if {@code reason} is blank
+   * @throws java.util.NoSuchElementException if one id has no row (nothing was changed)
+   * @throws IllegalStateException if one dead letter's state does not allow a discard (nothing was changed)
+   * @throws SQLException if the database fails (nothing was changed)
+   */
+  List<DeadLetter> discardAll(List<Long> ids, @Nullable String operator, String reason,
+      @Nullable Followers followers) throws SQLException;
 
   /**
    * The failure groups of the dead letters that match {@code query} (its paging ignored): dead letters of one
@@ -247,6 +281,22 @@ public interface DeadLetters {
       if (limit < 1 || limit > MAX_LIMIT) {
         throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", but was " + limit);
       }
+    }
+
+    /**
+     * A query without the group, key, record key and time filters.
+     *
+     * @param scope only this dedup scope
+     * @param state only this state
+     * @param reason only this reason
+     * @param topic only records from this source topic
+     * @param afterId only ids greater than this (0: from the start)
+     * @param limit at most this many rows, 1 to 10,000
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public Query(@Nullable String scope, @Nullable State state, @Nullable Reason reason, @Nullable String topic,
+        long afterId, int limit) {
+      this(scope, state, reason, topic, afterId, limit, null, null, null, null);
     }
 
     /** @return a builder: no filter, from the start, limit 100 */

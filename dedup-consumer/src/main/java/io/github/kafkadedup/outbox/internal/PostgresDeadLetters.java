@@ -72,23 +72,31 @@ public final class PostgresDeadLetters implements DeadLetters {
 
   @Override
   public DeadLetter replay(long id, @Nullable String operator, String reason) throws SQLException {
-    return inTransaction(id, operator, reason, "replay", (c, d) -> {
-      ParkedSequences.Id sequence = sequences.headed(c, d);
-      if (sequence != null) {
-        return sequences.replay(c, d, sequence, operator, reason);
-      }
-      Removed removed = removeClaim(c, d);
-      deleteWaitingCopy(c, id);
-      DeadLetter.Payload p = Objects.requireNonNull(d.payload());
-      Headers headers = new RecordHeaders(p.headers().toArray(new Header[0]));
-      if (headers.lastHeader(Outbox.IDEMPOTENCY_KEY_HEADER) == null) {
-        UUID key = OutboxKeys.derived("kafka-dedup dead letters", schema.deadLetters() + "/" + id, 0);
-        headers.add(Outbox.IDEMPOTENCY_KEY_HEADER, key.toString().getBytes(StandardCharsets.US_ASCII));
-      }
-      OutboxWriter.insertRows(c, schema, List.of(OutboxRow.toInsert(d.sourceTopic(), p.key(), p.value(),
-          HeaderCodec.encode(headers), null)));
-      return removed;
-    });
+    return inTransaction(List.of(id), operator, reason, "replay", this::replayOne).get(0);
+  }
+
+  @Override
+  public List<DeadLetter> replayAll(List<Long> ids, @Nullable String operator, String reason) throws SQLException {
+    return inTransaction(ids, operator, reason, "replay", this::replayOne);
+  }
+
+  private Removed replayOne(Connection c, DeadLetter d, @Nullable String operator, String reason)
+      throws SQLException {
+    ParkedSequences.Id sequence = sequences.headed(c, d);
+    if (sequence != null) {
+      return sequences.replay(c, d, sequence, operator, reason);
+    }
+    Removed removed = removeClaim(c, d);
+    deleteWaitingCopy(c, d.id());
+    DeadLetter.Payload p = Objects.requireNonNull(d.payload());
+    Headers headers = new RecordHeaders(p.headers().toArray(new Header[0]));
+    if (headers.lastHeader(Outbox.IDEMPOTENCY_KEY_HEADER) == null) {
+      UUID key = OutboxKeys.derived("kafka-dedup dead letters", schema.deadLetters() + "/" + d.id(), 0);
+      headers.add(Outbox.IDEMPOTENCY_KEY_HEADER, key.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+    OutboxWriter.insertRows(c, schema, List.of(OutboxRow.toInsert(d.sourceTopic(), p.key(), p.value(),
+        HeaderCodec.encode(headers), null)));
+    return removed;
   }
 
   @Override
@@ -99,11 +107,17 @@ public final class PostgresDeadLetters implements DeadLetters {
   @Override
   public DeadLetter discard(long id, @Nullable String operator, String reason, @Nullable Followers followers)
       throws SQLException {
-    return inTransaction(id, operator, reason, "discard", (c, d) -> {
-      deleteWaitingCopy(c, id);
+    return discardAll(List.of(id), operator, reason, followers).get(0);
+  }
+
+  @Override
+  public List<DeadLetter> discardAll(List<Long> ids, @Nullable String operator, String reason,
+      @Nullable Followers followers) throws SQLException {
+    return inTransaction(ids, operator, reason, "discard", (c, d, who, why) -> {
+      deleteWaitingCopy(c, d.id());
       ParkedSequences.Id sequence = sequences.headed(c, d);
       if (sequence != null) {
-        sequences.discard(c, d, sequence, followers, operator, reason);
+        sequences.discard(c, d, sequence, followers, who, why);
       }
       return Removed.NONE;
     });
@@ -122,33 +136,24 @@ public final class PostgresDeadLetters implements DeadLetters {
 
   @FunctionalInterface
   private interface Operation {
-    Removed apply(Connection c, DeadLetter locked) throws SQLException;
+    Removed apply(Connection c, DeadLetter locked, @Nullable String operator, String reason) throws SQLException;
   }
 
-  private DeadLetter inTransaction(long id, @Nullable String operator, String reason, String action,
+  /** Runs {@code operation} on each of {@code ids} in one transaction: all are done, or none. */
+  private List<DeadLetter> inTransaction(List<Long> ids, @Nullable String operator, String reason, String action,
       Operation operation) throws SQLException {
     if (reason == null || reason.isBlank()) {
-      throw new IllegalArgumentException("reason must not be blank: say why dead letter " + id + " is "
-          + pastTense(action));
+      throw new IllegalArgumentException("reason must not be blank: say why dead letter" + (ids.size() == 1 ? " "
+          + ids.get(0) + " is " : "s are ") + pastTense(action));
     }
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
       try {
-        DeadLetter d = rows.find(c, id, true);
-        if (d == null) {
-          throw new NoSuchElementException("no dead letter with id " + id + " in " + schema.deadLetters());
+        List<DeadLetter> after = new java.util.ArrayList<>(ids.size());
+        for (long id : new java.util.LinkedHashSet<>(ids)) {
+          after.add(actOn(c, id, operator, reason, action, operation));
         }
-        if (!OPEN.contains(d.state())) {
-          throw new IllegalStateException("dead letter " + id + " is " + d.state().column() + ": it cannot be "
-              + pastTense(action) + " (only pending, published or held ones can" + (d.state() == State.PARKED
-              ? "; it waits behind the head of its sequence: replay or discard that one)" : ")"));
-        }
-        Removed removed = operation.apply(c, d);
-        State next = action.equals("replay") ? State.REPLAYED : State.DISCARDED;
-        rows.recordAction(c, id, next, operator, reason);
-        audit(c, d, "dead-letter-" + action, operator, reason, removed);
-        DeadLetter after = Objects.requireNonNull(rows.find(c, id, false));
         c.commit();
         return after;
       } catch (SQLException | RuntimeException e) {
@@ -158,6 +163,24 @@ public final class PostgresDeadLetters implements DeadLetters {
         c.setAutoCommit(autoCommit);
       }
     }
+  }
+
+  private DeadLetter actOn(Connection c, long id, @Nullable String operator, String reason, String action,
+      Operation operation) throws SQLException {
+    DeadLetter d = rows.find(c, id, true);
+    if (d == null) {
+      throw new NoSuchElementException("no dead letter with id " + id + " in " + schema.deadLetters());
+    }
+    if (!OPEN.contains(d.state())) {
+      throw new IllegalStateException("dead letter " + id + " is " + d.state().column() + ": it cannot be "
+          + pastTense(action) + " (only pending, published or held ones can" + (d.state() == State.PARKED
+          ? "; it waits behind the head of its sequence: replay or discard that one)" : ")"));
+    }
+    Removed removed = operation.apply(c, d, operator, reason);
+    State next = action.equals("replay") ? State.REPLAYED : State.DISCARDED;
+    rows.recordAction(c, id, next, operator, reason);
+    audit(c, d, "dead-letter-" + action, operator, reason, removed);
+    return Objects.requireNonNull(rows.find(c, id, false));
   }
 
   private static String pastTense(String action) {
