@@ -2,6 +2,7 @@ package io.github.kafkadedup.cli;
 
 import io.github.kafkadedup.outbox.DeadLetter;
 import io.github.kafkadedup.outbox.DeadLetters;
+import io.github.kafkadedup.outbox.FailureGroup;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +30,31 @@ final class DeadLetterOps {
       return deadLetters.list(query);
     } catch (SQLException e) {
       throw DbErrors.onStatement(e, command + " list");
+    }
+  }
+
+  List<FailureGroup> groups(DeadLetters.Query query) {
+    try {
+      return deadLetters.groups(query);
+    } catch (SQLException e) {
+      throw DbErrors.onStatement(e, command + " groups");
+    }
+  }
+
+  /**
+   * Replays or discards all of {@code ids} in one transaction, or none;
+   * {@link java.util.NoSuchElementException} and {@link IllegalStateException} (nothing changed) go to the caller.
+   */
+  List<DeadLetter> actAll(boolean replay, List<Long> ids, @Nullable String operator, String reason,
+      DeadLetters.@Nullable Followers followers) {
+    try {
+      return replay ? deadLetters.replayAll(ids, operator, reason)
+          : deadLetters.discardAll(ids, operator, reason, followers);
+    } catch (SQLException e) {
+      throw DbErrors.onStatement(e, command + (replay ? " replay" : " discard") + " of " + ids.size()
+          + " dead letter(s) (nothing was changed)");
+    } catch (IllegalArgumentException e) {
+      throw CliFailure.usage(e.getMessage());
     }
   }
 
