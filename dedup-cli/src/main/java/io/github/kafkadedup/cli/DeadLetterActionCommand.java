@@ -34,6 +34,13 @@ abstract class DeadLetterActionCommand extends Subcommand {
   @Mixin
   DeadLetterFilterOptions filters = new DeadLetterFilterOptions();
 
+  @Option(names = "--failure-reason", paramLabel = "REASON", converter = DeadLetterEnums.ReasonConverter.class,
+      description = "select by the dead letters' reason: handler_failed, undeserializable, missing_key, ... "
+          + "(--reason says why you act)")
+  void failureReason(DeadLetters.@Nullable Reason value) {
+    filters.reason = value;
+  }
+
   @Option(names = "--reason", required = true, paramLabel = "TEXT",
       description = "why (required; stored on the row and in the audit table), e.g. a ticket number")
   String reason = "";
@@ -108,7 +115,7 @@ abstract class DeadLetterActionCommand extends Subcommand {
     }
     if (ids.isEmpty() == !filters.any()) {
       throw CliFailure.usage(ids.isEmpty() ? "give the dead letters' ids, or select them with --scope, --topic, "
-          + "--reason, --group, --key, --record-key or --since" : "give ids or filters, not both");
+          + "--failure-reason, --group, --key, --record-key or --since" : "give ids or filters, not both");
     }
     if (rate != null && rate < 1) {
       throw CliFailure.usage("--rate must be at least 1 per second, but was " + rate);

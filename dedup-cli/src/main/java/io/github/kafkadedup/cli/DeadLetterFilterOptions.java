@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The filters that select dead letters ({@code list}, {@code groups}, and {@code replay}/{@code discard} by
- * filter): scope, source topic, reason, failure group, dedup key, record key, age.
+ * filter): scope, source topic, failure group, dedup key, record key, age; the dead-letter reason is an option of
+ * each command ({@code --reason} is the operator's "why" in replay and discard).
  */
 final class DeadLetterFilterOptions {
   @Option(names = "--scope", paramLabel = "SCOPE", description = "only this dedup scope")
@@ -16,11 +17,6 @@ final class DeadLetterFilterOptions {
 
   @Option(names = "--topic", paramLabel = "TOPIC", description = "only records from this source topic")
   @Nullable String topic;
-
-  @Option(names = "--reason", paramLabel = "REASON", converter = DeadLetterEnums.ReasonConverter.class,
-      description = "only this reason: handler_failed, undeserializable, missing_key, invalid_key, key_too_long, "
-          + "dead_lettered_before, unpublishable, sequence_parked")
-  DeadLetters.@Nullable Reason reason;
 
   @Option(names = "--group", paramLabel = "FINGERPRINT",
       description = "only this failure group (the GROUP column of dead-letters groups)")
@@ -35,6 +31,9 @@ final class DeadLetterFilterOptions {
   @Option(names = "--since", paramLabel = "WHEN",
       description = "only dead letters stored since WHEN: an instant (2026-12-07T09:00:00Z) or an age (90m, 36h, 7d)")
   @Nullable String since;
+
+  /** The dead-letter reason filter: {@code --reason} of list and groups, {@code --failure-reason} of actions. */
+  DeadLetters.@Nullable Reason reason;
 
   /** Whether any filter is set. */
   boolean any() {

@@ -20,6 +20,13 @@ final class DeadLetterListCommand extends Subcommand {
   @Mixin
   DeadLetterFilterOptions filters = new DeadLetterFilterOptions();
 
+  @Option(names = "--reason", paramLabel = "REASON", converter = DeadLetterEnums.ReasonConverter.class,
+      description = "only this reason: handler_failed, undeserializable, missing_key, invalid_key, key_too_long, "
+          + "dead_lettered_before, unpublishable, sequence_parked")
+  void reason(DeadLetters.@Nullable Reason value) {
+    filters.reason = value;
+  }
+
   @Option(names = "--state", paramLabel = "STATE", converter = DeadLetterEnums.StateConverter.class,
       description = "only this state: pending, published, held, parked, replayed, discarded")
   DeadLetters.@Nullable State state;

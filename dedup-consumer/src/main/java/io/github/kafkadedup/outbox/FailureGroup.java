@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * @param topic the source topic
  * @param reason why its dead letters were dead-lettered
  * @param exceptionClass the failure's class name, or {@code null}
- * @param message the newest dead letter's exception message (at most 200 characters), or {@code null}
+ * @param message the newest dead letter's exception message (at most 200 characters) with its numbers and ids
+ *     masked as in the fingerprint ({@code <n>}, {@code <uuid>}, {@code <hex>}), {@code ""} if it had none
  * @param count how many dead letters match
  * @param open how many of them still wait for an operator (pending, published or held)
  * @param firstSeen when the oldest was stored

@@ -40,7 +40,7 @@ final class FailureGroups {
         while (rs.next()) {
           out.add(new FailureGroup(rs.getString(1), rs.getString(2), rs.getString(3),
               DeadLetters.Reason.valueOf(rs.getString(4).toUpperCase(Locale.ROOT)), rs.getString(5),
-              rs.getString(6), rs.getLong(7), rs.getLong(8), rs.getTimestamp(9).toInstant(),
+              Fingerprints.mask(rs.getString(6)), rs.getLong(7), rs.getLong(8), rs.getTimestamp(9).toInstant(),
               rs.getTimestamp(10).toInstant()));
         }
       }
