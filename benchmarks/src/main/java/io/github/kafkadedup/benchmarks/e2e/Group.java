@@ -7,6 +7,7 @@ import io.github.kafkadedup.consumer.DedupMetrics;
 import io.github.kafkadedup.consumer.DuplicateCause;
 import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.Recoverer;
+import io.github.kafkadedup.consumer.Sequencing;
 import io.github.kafkadedup.consumer.internal.Candidate;
 import io.github.kafkadedup.consumer.internal.PostgresClaimStore;
 import io.github.kafkadedup.migrations.DedupSchema;
@@ -23,6 +24,7 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.jspecify.annotations.Nullable;
 
 /** The consumer threads of one run, each running the {@link Mode}'s loop; closing stops and joins them. */
@@ -53,7 +55,7 @@ final class Group implements AutoCloseable {
           String scope = String.valueOf(props.get(ConsumerConfig.GROUP_ID_CONFIG));
           yield plain(props, topic, pool, probe, (c, batch) -> perRecord(c, batch, options, scope, store));
         }
-        case CLAIMS, CLAIMS_RECORD, OFFSETS, OFFSETS_ONLY, REPLAY -> dedup(props, topic, pool, probe, options, mode);
+        case CLAIMS, CLAIMS_RECORD, SEQUENCED, OFFSETS, OFFSETS_ONLY, REPLAY -> dedup(props, topic, pool, probe, options, mode);
         case OUTBOX, DIRECT_SEND -> Sends.consumer(mode, props, topic, pool, probe, options,
             Objects.requireNonNull(outTopic, "outTopic"), stoppers, closers);
         case SPRING_ALO, SPRING_RECORD, SPRING_BATCH ->
@@ -93,6 +95,10 @@ final class Group implements AutoCloseable {
     }
     if (mode == Mode.REPLAY) {
       builder.config(replayConfig(probe));
+    }
+    if (mode == Mode.SEQUENCED) {
+      builder.recoverer(Recoverer.deadLetterTable(new StringSerializer(), new StringSerializer()))
+          .sequencing(Sequencing.byRecordKey());
     }
     DedupConsumer<String, String> consumer = builder.build();
     stoppers.add(consumer::close);

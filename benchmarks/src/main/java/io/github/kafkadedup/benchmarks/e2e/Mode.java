@@ -12,6 +12,11 @@ enum Mode {
    * {@link #SPRING_RECORD}.
    */
   CLAIMS_RECORD("kafka-dedup, key claims, record handler (one insert per record)"),
+  /**
+   * {@link #CLAIMS} with sequencing on ({@code Sequencing.byRecordKey()}, {@code Recoverer.deadLetterTable}) and
+   * nothing parked: the cost of sequencing when no dead letter holds a sequence back.
+   */
+  SEQUENCED("kafka-dedup, key claims, sequencing on (nothing parked)"),
   /** kafka-dedup with {@code offsetsInDatabase(true)}: key claims plus a fenced offset row per partition. */
   OFFSETS("kafka-dedup, key claims + offsets in PostgreSQL"),
   /** {@code offsetsInDatabase(true)} with {@code KeyStrategy.none()}: redelivery fenced by offsets alone. */

@@ -159,9 +159,11 @@ public final class ParkedSequences {
   }
 
   /**
-   * The sequence that dead letter {@code headId} heads, locked; null if it heads none.
+   * The sequence that dead letter {@code headId} heads (its row locked), if it heads one that waits for an
+   * operator; {@code scope}, {@code topic}, {@code partition} and {@code sequenceKey} are the dead letter's
+   * columns (a null one: not sequenced).
    *
-   * @param scope, topic, partition, sequenceKey the dead letter's columns (null: not sequenced)
+   * @return the sequence, or null
    */
   public @Nullable Id lockHeaded(Connection c, long headId, @Nullable String scope, String topic,
       @Nullable Integer partition, @Nullable String sequenceKey) throws SQLException {
