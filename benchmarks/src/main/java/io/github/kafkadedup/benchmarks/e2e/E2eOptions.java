@@ -99,7 +99,7 @@ record E2eOptions(int records, int partitions, int runs, List<Mode> modes, int p
       try {
         out.add(Mode.valueOf(part.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--modes must list baseline, claims, claims-record, offsets, offsets-only, "
+        throw new IllegalArgumentException("--modes must list baseline, claims, claims-record, sequenced, offsets, offsets-only, "
             + "per-record, replay, outbox, direct-send, spring-alo, spring-record, spring-batch, but has '" + part
             + "'", e);
       }
