@@ -69,8 +69,11 @@ final class DeadLetterReplayCommand extends DeadLetterActionCommand {
         others.removeAll(scopes);
         String line = others.isEmpty() ? "no other consumer group reads " + topic
             : "other consumer groups reading " + topic + " get the replayed records too: " + String.join(", ", others);
-        out().println(line);
-        notes.add(line);
+        if (json) {
+          notes.add(line);
+        } else {
+          out().println(line); // said before anything is published
+        }
       });
     } catch (Exception e) {
       String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
