@@ -49,13 +49,13 @@ class LauncherTerminalIT {
   @Test
   void anOperatorMigratesLooksUpAndGetsStatusInATerminal() throws Exception {
     String migrate = run("./kafka-dedup migrate");
-    assertThat(migrate).contains("applied to public:").contains("now at version 5").contains("EXIT=0");
+    assertThat(migrate).contains("applied to public:").contains("now at version 8").contains("EXIT=0");
 
     String lookup = run("./kafka-dedup lookup --scope orders --key order-42");
     assertThat(lookup).contains("NOT FOUND  scope 'orders', key 'order-42'").contains("EXIT=1");
 
     String status = run("./kafka-dedup status");
-    assertThat(status).contains("kafka-dedup status: schema public, version 5").contains("Generations")
+    assertThat(status).contains("kafka-dedup status: schema public, version 8").contains("Generations")
         .containsPattern("1 +\\S+Z +- +current").contains("EXIT=0");
 
     String usage = run("./kafka-dedup forget --scope orders --key order-42");
