@@ -108,7 +108,7 @@ class KafkaDedupCliIT {
   void statusCountsClaimsAndDeadLettersPerScopeAndGeneration() {
     CliRun r = CliRun.run(env, "status", "--json");
     assertThat(r.code()).as("%s", r).isZero();
-    assertThat(r.out()).contains("\"schemaVersion\":\"5\"")
+    assertThat(r.out()).contains("\"schemaVersion\":\"8\"")
         .containsPattern("\"scopes\":\\[\\{\"scope\":\"billing\",\"claims\":3,\"deadLettered\":1,\"generations\":1,")
         .containsPattern("\"claims\":\\[\\{\"scope\":\"billing\",\"generation\":1,\"generationStartedAt\":\"[^\"]+\","
             + "\"processed\":2,\"deadLettered\":1\\}\\]")
