@@ -50,7 +50,7 @@ class E2eOptionsTest {
   @Test
   void rejectsModes() {
     assertThatThrownBy(() -> E2eOptions.parse("--modes", "baseline,fast"))
-        .hasMessage("--modes must list baseline, claims, claims-record, offsets, offsets-only, per-record, replay, outbox, "
+        .hasMessage("--modes must list baseline, claims, claims-record, sequenced, offsets, offsets-only, per-record, replay, outbox, "
             + "direct-send, spring-alo, spring-record, spring-batch, but has 'fast'");
   }
 
