@@ -25,6 +25,9 @@ GRANT SELECT, INSERT, UPDATE ON kafka_dedup.dead_letters TO kafka_dedup_app;
 -- Schema version 7: dedup_heartbeats (each consumer upserts its own row every few seconds, deletes its
 -- scope's rows not seen for 7 days at start).
 GRANT SELECT, INSERT, UPDATE, DELETE ON kafka_dedup.dedup_heartbeats TO kafka_dedup_app;
+-- Schema version 8: parked_sequences (a consumer with sequencing parks a sequence behind its dead letter and
+-- releases it, DELETE, when the last replayed record of it is applied).
+GRANT SELECT, INSERT, UPDATE, DELETE ON kafka_dedup.parked_sequences TO kafka_dedup_app;
 GRANT EXECUTE ON FUNCTION kafka_dedup.dedup_prepare_generations(integer, integer),
   kafka_dedup.dedup_switch_generation(integer),
   kafka_dedup.dedup_drop_generation(integer, timestamptz, integer)

@@ -172,6 +172,15 @@ public record DedupSchema(String schema, String tablePrefix) {
   }
 
   /**
+   * The schema-qualified name of the parked sequences table (migration V8), safe to splice into SQL.
+   *
+   * @return for example {@code public.parked_sequences} or {@code billing.kd_parked_sequences}
+   */
+  public String parkedSequences() {
+    return qualified("parked_sequences");
+  }
+
+  /**
    * The schema-qualified name of the audit table of operator actions (migration V4), safe to splice into SQL.
    *
    * @return for example {@code public.dedup_audit} or {@code billing.kd_dedup_audit}

@@ -42,9 +42,9 @@ class DedupMigrationsIT {
   void migratesAnEmptyDatabaseIntoPublic() {
     MigrationResult result = DedupMigrations.migrate(db.dataSource());
 
-    assertThat(result).isEqualTo(new MigrationResult(DedupSchema.DEFAULT, List.of("1", "2", "3", "4", "5", "6", "7"), "7"));
+    assertThat(result).isEqualTo(new MigrationResult(DedupSchema.DEFAULT, List.of("1", "2", "3", "4", "5", "6", "7", "8"), "8"));
     assertThat(tableNames("public")).containsExactlyInAnyOrder("claims", "claims_g1", "claims_g2", "dedup_scopes", "dedup_generations",
-        "processed_messages", "consumer_offsets", "outbox", "dedup_audit", "dead_letters", "dedup_retention_settings", "outbox_topics_set_aside", "dedup_heartbeats", "kafka_dedup_schema_history");
+        "processed_messages", "consumer_offsets", "outbox", "dedup_audit", "dead_letters", "dedup_retention_settings", "outbox_topics_set_aside", "dedup_heartbeats", "parked_sequences", "kafka_dedup_schema_history");
     assertThat(DbQueries.string(db, "select array_to_string(reloptions, ',') from pg_class "
         + "where oid = 'public.processed_messages'::regclass")).isEqualTo("fillfactor=100");
     assertThat(DbQueries.string(db, "select array_to_string(reloptions, ',') from pg_class "
@@ -66,7 +66,7 @@ class DedupMigrationsIT {
     MigrationResult again = DedupMigrations.migrate(db.dataSource());
 
     assertThat(again.appliedVersions()).isEmpty();
-    assertThat(again.currentVersion()).isEqualTo("7");
+    assertThat(again.currentVersion()).isEqualTo("8");
     assertThat(db.queryLong("select count(*) from public.kafka_dedup_schema_history"))
         .isEqualTo(historyRows);
   }
@@ -75,9 +75,9 @@ class DedupMigrationsIT {
   void migratesIntoACustomSchemaItCreates() {
     MigrationResult result = DedupMigrations.migrate(db.dataSource(), "billing");
 
-    assertThat(result).isEqualTo(new MigrationResult(DedupSchema.of("billing"), List.of("1", "2", "3", "4", "5", "6", "7"), "7"));
+    assertThat(result).isEqualTo(new MigrationResult(DedupSchema.of("billing"), List.of("1", "2", "3", "4", "5", "6", "7", "8"), "8"));
     assertThat(tableNames("billing")).containsExactlyInAnyOrder("claims", "claims_g1", "claims_g2", "dedup_scopes", "dedup_generations",
-        "processed_messages", "consumer_offsets", "outbox", "dedup_audit", "dead_letters", "dedup_retention_settings", "outbox_topics_set_aside", "dedup_heartbeats", "kafka_dedup_schema_history");
+        "processed_messages", "consumer_offsets", "outbox", "dedup_audit", "dead_letters", "dedup_retention_settings", "outbox_topics_set_aside", "dedup_heartbeats", "parked_sequences", "kafka_dedup_schema_history");
     assertThat(tableNames("public")).isEmpty();
   }
 
@@ -89,14 +89,14 @@ class DedupMigrationsIT {
 
     for (DedupSchema schema : List.of(tenantA, tenantB, tenantB2)) {
       assertThat(DedupMigrations.migrate(db.dataSource(), schema).appliedVersions())
-          .as("%s", schema).containsExactly("1", "2", "3", "4", "5", "6", "7");
+          .as("%s", schema).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
     }
 
     assertThat(tableNames("tenant_b")).containsExactlyInAnyOrder("kd_claims", "kd_claims_g1", "kd_claims_g2",
         "kd_dedup_scopes", "kd_dedup_generations", "kd2_claims", "kd2_claims_g1", "kd2_claims_g2",
         "kd2_dedup_scopes", "kd2_dedup_generations",
-        "kd_processed_messages", "kd_consumer_offsets", "kd_outbox", "kd_dedup_audit", "kd_dead_letters", "kd_dedup_retention_settings", "kd_outbox_topics_set_aside", "kd_dedup_heartbeats", "kd_kafka_dedup_schema_history",
-        "kd2_processed_messages", "kd2_consumer_offsets", "kd2_outbox", "kd2_dedup_audit", "kd2_dead_letters", "kd2_dedup_retention_settings", "kd2_outbox_topics_set_aside", "kd2_dedup_heartbeats", "kd2_kafka_dedup_schema_history");
+        "kd_processed_messages", "kd_consumer_offsets", "kd_outbox", "kd_dedup_audit", "kd_dead_letters", "kd_dedup_retention_settings", "kd_outbox_topics_set_aside", "kd_dedup_heartbeats", "kd_parked_sequences", "kd_kafka_dedup_schema_history",
+        "kd2_processed_messages", "kd2_consumer_offsets", "kd2_outbox", "kd2_dedup_audit", "kd2_dead_letters", "kd2_dedup_retention_settings", "kd2_outbox_topics_set_aside", "kd2_dedup_heartbeats", "kd2_parked_sequences", "kd2_kafka_dedup_schema_history");
     // the same key is fresh in each, claimed through the generated jOOQ classes
     for (DedupSchema schema : List.of(tenantA, tenantB, tenantB2)) {
       java.util.UUID id = DedupKeys.id("order-42");
@@ -112,10 +112,10 @@ class DedupMigrationsIT {
 
     MigrationResult result = DedupMigrations.migrate(db.dataSource());
 
-    assertThat(result.appliedVersions()).containsExactly("1", "2", "3", "4", "5", "6", "7");
+    assertThat(result.appliedVersions()).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
     assertThat(tableNames("public")).contains("orders", "processed_messages", "consumer_offsets");
     assertThat(DbQueries.string(db, "select string_agg(version || ':' || type, ',' order by installed_rank) "
-        + "from public.kafka_dedup_schema_history")).isEqualTo("0:BASELINE,1:SQL,2:SQL,3:SQL,4:SQL,5:SQL,6:SQL,7:SQL");
+        + "from public.kafka_dedup_schema_history")).isEqualTo("0:BASELINE,1:SQL,2:SQL,3:SQL,4:SQL,5:SQL,6:SQL,7:SQL,8:SQL");
   }
 
   @Test
@@ -130,7 +130,7 @@ class DedupMigrationsIT {
       for (Future<MigrationResult> run : runs) {
         applied.addAll(run.get().appliedVersions());
       }
-      assertThat(applied).containsExactly("1", "2", "3", "4", "5", "6", "7");
+      assertThat(applied).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
     } finally {
       pool.shutdownNow();
     }

@@ -51,7 +51,7 @@ class LeastPrivilegeIT {
     app = pool(APP);
     assertThat(DbQueries.string(app, "select current_user")).isEqualTo(APP);
 
-    assertThat(DedupMigrations.migrate(owner, SCHEMA).appliedVersions()).containsExactly("1", "2", "3", "4", "5", "6", "7");
+    assertThat(DedupMigrations.migrate(owner, SCHEMA).appliedVersions()).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
     for (String statement : statements(script("kafka-dedup-grants.sql"))) {
       execute(owner, statement);
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kafka-dedup dead-letters list}: the dead letters that match the filters, oldest first, a page at a time. */
@@ -16,20 +17,19 @@ import picocli.CommandLine.Option;
     description = {"The dead letters that match the filters, oldest first (without their bytes: see show). "
         + "Works with the runtime role.", "Next page: --after-id with the last ID printed."})
 final class DeadLetterListCommand extends Subcommand {
-  @Option(names = "--scope", paramLabel = "SCOPE", description = "only this dedup scope")
-  @Nullable String scope;
-
-  @Option(names = "--state", paramLabel = "STATE", converter = DeadLetterEnums.StateConverter.class,
-      description = "only this state: pending, published, held, replayed, discarded")
-  DeadLetters.@Nullable State state;
+  @Mixin
+  DeadLetterFilterOptions filters = new DeadLetterFilterOptions();
 
   @Option(names = "--reason", paramLabel = "REASON", converter = DeadLetterEnums.ReasonConverter.class,
       description = "only this reason: handler_failed, undeserializable, missing_key, invalid_key, key_too_long, "
-          + "dead_lettered_before, unpublishable")
-  DeadLetters.@Nullable Reason reason;
+          + "dead_lettered_before, unpublishable, sequence_parked")
+  void reason(DeadLetters.@Nullable Reason value) {
+    filters.reason = value;
+  }
 
-  @Option(names = "--topic", paramLabel = "TOPIC", description = "only records from this source topic")
-  @Nullable String topic;
+  @Option(names = "--state", paramLabel = "STATE", converter = DeadLetterEnums.StateConverter.class,
+      description = "only this state: pending, published, held, parked, replayed, discarded, superseded")
+  DeadLetters.@Nullable State state;
 
   @Option(names = "--after-id", paramLabel = "ID", defaultValue = "0",
       description = "only ids greater than this (the next page; default ${DEFAULT-VALUE})")
@@ -45,8 +45,7 @@ final class DeadLetterListCommand extends Subcommand {
     t.require("dead-letters list", "SELECT", t.deadLetters());
     DeadLetters.Query query;
     try {
-      query = DeadLetters.Query.builder().scope(scope).state(state).reason(reason).topic(topic).afterId(afterId)
-          .limit(limit).build();
+      query = filters.applyTo(DeadLetters.Query.builder()).state(state).afterId(afterId).limit(limit).build();
     } catch (IllegalArgumentException e) {
       throw CliFailure.usage("--after-id/--limit: " + e.getMessage());
     }
@@ -69,10 +68,12 @@ final class DeadLetterListCommand extends Subcommand {
       out().println("no dead letters" + (afterId > 0 ? " after id " + afterId : "") + " match");
       return ExitCodes.OK;
     }
-    TextTable table = new TextTable("ID", "CREATED", "STATE", "REASON", "SCOPE", "KEY", "SOURCE", "ERROR");
+    TextTable table = new TextTable("ID", "CREATED", "STATE", "REASON", "SCOPE", "KEY", "RECORD KEY", "SOURCE",
+        "ERROR");
     for (DeadLetter d : found) {
       table.row(d.id(), seconds(d.createdAt()), d.state().column(), d.reason().column(), d.scope(),
-          DeadLetterText.shorten(d.key(), 40), d.source(), DeadLetterText.shorten(DeadLetterText.error(d), 60));
+          DeadLetterText.shorten(d.key(), 40), DeadLetterText.shorten(d.recordKey(), 30), d.source(),
+          DeadLetterText.shorten(DeadLetterText.error(d), 60));
     }
     table.print(out());
     if (next != null) {

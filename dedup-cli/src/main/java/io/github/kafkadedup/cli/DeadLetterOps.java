@@ -2,6 +2,7 @@ package io.github.kafkadedup.cli;
 
 import io.github.kafkadedup.outbox.DeadLetter;
 import io.github.kafkadedup.outbox.DeadLetters;
+import io.github.kafkadedup.outbox.FailureGroup;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -32,39 +33,36 @@ final class DeadLetterOps {
     }
   }
 
+  List<FailureGroup> groups(DeadLetters.Query query) {
+    try {
+      return deadLetters.groups(query);
+    } catch (SQLException e) {
+      throw DbErrors.onStatement(e, command + " groups");
+    }
+  }
+
+  /**
+   * Replays or discards all of {@code ids} in one transaction, or none ({@code dryRun}, replay only: rolled back);
+   * {@link java.util.NoSuchElementException} and {@link IllegalStateException} (nothing changed) go to the caller.
+   */
+  List<DeadLetter> actAll(boolean replay, List<Long> ids, @Nullable String operator, String reason,
+      DeadLetters.@Nullable Followers followers, boolean dryRun) {
+    try {
+      return replay ? deadLetters.replayAll(ids, operator, reason, dryRun)
+          : deadLetters.discardAll(ids, operator, reason, followers);
+    } catch (SQLException e) {
+      throw DbErrors.onStatement(e, command + (replay ? " replay" : " discard") + " of " + ids.size()
+          + " dead letter(s) (nothing was changed)");
+    } catch (IllegalArgumentException e) {
+      throw CliFailure.usage(e.getMessage());
+    }
+  }
+
   Optional<DeadLetter> show(long id) {
     try {
       return deadLetters.show(id);
     } catch (SQLException e) {
       throw DbErrors.onStatement(e, command + " show " + id);
-    }
-  }
-
-  /**
-   * Replays one dead letter, or says what that would do ({@code dryRun}: the same transaction, rolled back);
-   * {@link java.util.NoSuchElementException} and {@link IllegalStateException} go to the caller.
-   */
-  DeadLetters.ReplayResult replay(long id, @Nullable String operator, String reason, boolean dryRun) {
-    try {
-      return deadLetters.replay(id, operator, reason, dryRun);
-    } catch (SQLException e) {
-      throw DbErrors.onStatement(e, command + " replay " + id + " (nothing was changed)");
-    } catch (IllegalArgumentException e) {
-      throw CliFailure.usage(e.getMessage());
-    }
-  }
-
-  /**
-   * Replays or discards one dead letter; {@link java.util.NoSuchElementException} (no such id) and
-   * {@link IllegalStateException} (its state forbids it) go to the caller, which reports them per id.
-   */
-  DeadLetter act(boolean replay, long id, @Nullable String operator, String reason) {
-    try {
-      return replay ? deadLetters.replay(id, operator, reason) : deadLetters.discard(id, operator, reason);
-    } catch (SQLException e) {
-      throw DbErrors.onStatement(e, command + (replay ? " replay " : " discard ") + id + " (nothing was changed)");
-    } catch (IllegalArgumentException e) {
-      throw CliFailure.usage(e.getMessage());
     }
   }
 }

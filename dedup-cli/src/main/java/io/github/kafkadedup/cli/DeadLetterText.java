@@ -31,6 +31,9 @@ final class DeadLetterText {
     m.put("scope", d.scope());
     m.put("key", d.key());
     m.put("keyId", d.keyId() == null ? null : d.keyId().toString());
+    m.put("recordKey", d.recordKey());
+    m.put("sequenceKey", d.sequenceKey());
+    m.put("group", d.fingerprint());
     m.put("source", d.source());
     m.put("sourceTopic", d.sourceTopic());
     m.put("sourcePartition", d.sourcePartition());

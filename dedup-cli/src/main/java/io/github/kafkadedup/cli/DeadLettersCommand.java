@@ -10,9 +10,10 @@ import picocli.CommandLine.Spec;
  * table (schema version 5), through the library's {@code io.github.kafkadedup.outbox.DeadLetters} API.
  */
 @Command(name = "dead-letters",
-    description = "The dead-lettered records stored in PostgreSQL: list them, show one, replay or discard it.",
-    subcommands = {DeadLetterListCommand.class, DeadLetterShowCommand.class, DeadLetterReplayCommand.class,
-        DeadLetterDiscardCommand.class})
+    description = "The dead-lettered records stored in PostgreSQL: list them, count them by failure group, show one, "
+        + "replay or discard them (by id or by filter).",
+    subcommands = {DeadLetterListCommand.class, DeadLetterGroupsCommand.class, DeadLetterShowCommand.class,
+        DeadLetterReplayCommand.class, DeadLetterDiscardCommand.class})
 final class DeadLettersCommand implements Runnable {
   @Spec
   CommandSpec spec;
@@ -20,6 +21,6 @@ final class DeadLettersCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "dead-letters needs a subcommand: list, show, replay or discard");
+        "dead-letters needs a subcommand: list, groups, show, replay or discard");
   }
 }

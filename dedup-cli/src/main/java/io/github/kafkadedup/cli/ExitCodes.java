@@ -17,6 +17,11 @@ final class ExitCodes {
    * state forbids it (already replayed or discarded).
    */
   static final int FAILED = 5;
+  /**
+   * dead-letters replay/discard with {@code --rate}: some chunks were done, then one was refused; the output says
+   * how many of how many.
+   */
+  static final int PARTIAL = 6;
 
   private ExitCodes() {}
 }

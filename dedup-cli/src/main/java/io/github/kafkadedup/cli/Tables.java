@@ -90,11 +90,15 @@ final class Tables {
     return schema.deadLetters();
   }
 
-  /** Fails with "run kafka-dedup migrate" unless the dead-letter table (schema version 5) is there. */
+  /** Fails with "run kafka-dedup migrate" unless the dead-letter table (schema version 5, 8) is there. */
   void requireDeadLetterTable() {
     if (!exists(deadLetters())) {
       throw CliFailure.notMigrated("table " + deadLetters() + " does not exist (schema version 5 adds it): run "
           + "kafka-dedup migrate with the same --schema/--prefix, or check them");
+    }
+    if (!exists(schema.parkedSequences())) {
+      throw CliFailure.notMigrated("table " + schema.parkedSequences() + " does not exist (schema version 8 adds it "
+          + "with the dead letters' sequences and failure groups): run kafka-dedup migrate");
     }
   }
 
@@ -174,8 +178,8 @@ final class Tables {
           + " ORDER BY string_to_array(version, '.')::int[] DESC LIMIT 1", "reading " + history());
       return new Version(v == null ? "none" : v, false);
     }
-    String v = exists(heartbeats()) ? "7" : exists(retentionSettings()) ? "6" : exists(deadLetters()) ? "5"
-        : exists(audit()) ? "4"
+    String v = exists(schema.parkedSequences()) ? "8" : exists(heartbeats()) ? "7"
+        : exists(retentionSettings()) ? "6" : exists(deadLetters()) ? "5" : exists(audit()) ? "4"
         : exists(outbox()) ? "3" : exists(claims()) ? "2"
         : exists(legacy()) ? "1" : "none";
     return new Version(v, true);

@@ -100,10 +100,10 @@ class DeadLettersCliIT {
   void listPrintsATableOrJsonAndFilters() {
     CliRun r = CliRun.run(env, "dead-letters", "list");
     assertThat(r.code()).as("%s", r).isZero();
-    assertThat(r.out()).startsWith("ID  CREATED").contains("STATE    REASON          SCOPE     KEY     SOURCE")
-        .containsPattern("\\n" + textId + " +\\S+Z +pending +handler_failed +payments +pay-7 +payments-0@7 +"
+    assertThat(r.out()).startsWith("ID  CREATED").contains("STATE    REASON          SCOPE     KEY     RECORD KEY  SOURCE")
+        .containsPattern("\\n" + textId + " +\\S+Z +pending +handler_failed +payments +pay-7 +customer-1 +payments-0@7 +"
             + "NumberFormatException: For input string: \"12,50\"\\n")
-        .containsPattern("\\n" + binaryId + " +\\S+Z +pending +handler_failed +payments +pay-40 +payments-1@40 +"
+        .containsPattern("\\n" + binaryId + " +\\S+Z +pending +handler_failed +payments +pay-40 +k +payments-1@40 +"
             + "IllegalArgumentException: not a payment: binary value\\n");
 
     CliRun json = CliRun.run(env, "dead-letters", "list", "--json", "--limit", "1");
@@ -119,7 +119,8 @@ class DeadLettersCliIT {
         "--scope", SCOPE).out()).contains("pay-7").contains("pay-40");
     CliRun bad = CliRun.run(env, "dead-letters", "list", "--state", "stuck");
     assertThat(bad.code()).isEqualTo(ExitCodes.USAGE);
-    assertThat(bad.err()).contains("--state must be one of pending, published, held, replayed, discarded, superseded, but was "
+    assertThat(bad.err()).contains("--state must be one of pending, published, held, parked, replayed, discarded, "
+        + "superseded, but was "
         + "'stuck'");
     assertThat(CliRun.run(env, "dead-letters", "list", "--limit", "0").err())
         .contains("limit must be between 1 and 10000, but was 0");

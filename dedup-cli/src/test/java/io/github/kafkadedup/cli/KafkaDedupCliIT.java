@@ -39,7 +39,7 @@ class KafkaDedupCliIT {
     CliRun migrate = CliRun.run(env, "migrate");
     assertThat(migrate.code()).as("%s", migrate).isZero();
     assertThat(migrate.out()).contains("applied to public:").contains("claims by generation").contains("audit")
-        .contains("dead letters").contains("now at version 7");
+        .contains("dead letters").contains("now at version 8");
     BatchResult r = process(record(0, "pay-1", "ok"), record(1, "pay-2", "poison"), record(2, UUID_KEY, "ok"));
     assertThat(r.processed()).isEqualTo(2);
     assertThat(recovered).containsExactly("poison");
@@ -123,7 +123,7 @@ class KafkaDedupCliIT {
   void statusCountsClaimsAndDeadLettersPerScopeAndGeneration() {
     CliRun r = CliRun.run(env, "status", "--json");
     assertThat(r.code()).as("%s", r).isZero();
-    assertThat(r.out()).contains("\"schemaVersion\":\"7\"")
+    assertThat(r.out()).contains("\"schemaVersion\":\"8\"")
         .containsPattern("\"scopes\":\\[\\{\"scope\":\"billing\",\"claims\":3,\"deadLettered\":1,\"generations\":1,")
         .containsPattern("\"claims\":\\[\\{\"scope\":\"billing\",\"generation\":1,\"generationStartedAt\":\"[^\"]+\","
             + "\"processed\":2,\"deadLettered\":1\\}\\]")
@@ -166,7 +166,7 @@ class KafkaDedupCliIT {
   void migrateAgainAppliesNothingAndDryRunListsNothingPending() {
     CliRun again = CliRun.run(env, "migrate");
     assertThat(again.code()).isZero();
-    assertThat(again.out()).isEqualTo("schema public is up to date at version 7; nothing applied\n");
+    assertThat(again.out()).isEqualTo("schema public is up to date at version 8; nothing applied\n");
     CliRun other = CliRun.run(env, "migrate", "--schema", "ops", "--prefix", "kd_", "--dry-run", "--json");
     assertThat(other.code()).isZero();
     assertThat(other.out()).contains("\"pending\":[{\"version\":\"1\"").contains("\"currentVersion\":\"none\"");

@@ -49,16 +49,16 @@ class LauncherTerminalIT {
   @Test
   void anOperatorMigratesLooksUpAndGetsStatusInATerminal() throws Exception {
     String refused = run("./kafka-dedup migrate", "apply them? [y/N]", "n");
-    assertThat(refused).contains("migrate will apply version(s) 1, 2, 3, 4, 5, 6, 7 to database " + db.name())
+    assertThat(refused).contains("migrate will apply version(s) 1, 2, 3, 4, 5, 6, 7, 8 to database " + db.name())
         .contains(", schema public").contains("migrate: nothing applied (not confirmed)").contains("EXIT=2");
     String migrate = run("./kafka-dedup migrate", "apply them? [y/N]", "y");
-    assertThat(migrate).contains("applied to public:").contains("now at version 7").contains("EXIT=0");
+    assertThat(migrate).contains("applied to public:").contains("now at version 8").contains("EXIT=0");
 
     String lookup = run("./kafka-dedup lookup --scope orders --key order-42");
     assertThat(lookup).contains("NOT FOUND  scope 'orders', key 'order-42'").contains("EXIT=1");
 
     String status = run("./kafka-dedup status");
-    assertThat(status).contains("kafka-dedup status: database ").contains("schema public, role ").contains("schema version 7").contains("Generations")
+    assertThat(status).contains("kafka-dedup status: database ").contains("schema public, role ").contains("schema version 8").contains("Generations")
         .containsPattern("1 +\\S+Z +- +current").contains("EXIT=0");
 
     String usage = run("./kafka-dedup forget --scope orders --key order-42");

@@ -74,7 +74,7 @@ class LeastPrivilegeCliIT {
     assertThat(lookup.out()).contains("first seen   partition 1@42");
     CliRun status = CliRun.run(env(APP), "status", "--schema", SCHEMA);
     assertThat(status.code()).as("%s", status).isZero();
-    assertThat(status.out()).contains("role " + APP + ", schema version 7")
+    assertThat(status.out()).contains("role " + APP + ", schema version 8")
         .contains("note: schema version inferred from the tables: role " + APP + " may not read "
             + SCHEMA + ".kafka_dedup_schema_history");
     CliRun plan = CliRun.run(env(APP), "retention", "plan", "--schema", SCHEMA, "--window", "7d");

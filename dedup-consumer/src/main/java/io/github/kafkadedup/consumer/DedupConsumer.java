@@ -232,6 +232,16 @@ public final class DedupConsumer<K, V> implements AutoCloseable {
     }
 
     /**
+     * @param value the sequence key of each record, e.g. {@link Sequencing#byRecordKey()}
+     * @return this
+     * @see DedupProcessor.Builder#sequencing(Sequencing)
+     */
+    public Builder<K, V> sequencing(Sequencing<K, V> value) {
+      processor.sequencing(value);
+      return this;
+    }
+
+    /**
      * @param value the longest a {@code poll} blocks; default 500 ms; 1 ms to 1 minute
      * @return this
      */

@@ -36,7 +36,12 @@ public class DedupException extends RuntimeException {
     /** This consumer no longer owns the partition (offsets in PostgreSQL mode); nothing was written. */
     FENCED,
     /** Settings that would break exactly-once (e.g. {@code enable.auto.commit=true}). */
-    CONFIGURATION
+    CONFIGURATION,
+    /**
+     * Not a failure: the record was stored behind an earlier dead letter of its sequence ({@link Sequencing});
+     * never thrown, it is the reason recorded with the parked record.
+     */
+    SEQUENCE_PARKED
   }
 
   private final Kind kind;
@@ -170,6 +175,19 @@ public class DedupException extends RuntimeException {
   public static DedupException recovererFailed(ConsumerRecord<?, ?> record, @Nullable String key, Throwable cause) {
     return new DedupException(Kind.RECOVERER_FAILED, "recoverer failed, record not acknowledged: " + cause,
         record, key, cause);
+  }
+
+  /**
+   * The reason of a record parked behind the dead letter that heads its sequence ({@link Sequencing}).
+   *
+   * @param record the parked record
+   * @param key its dedup key, or {@code null}
+   * @param headId the dead letter its sequence waits behind
+   * @return the exception (never thrown: recorded with the parked record)
+   */
+  public static DedupException sequenceParked(ConsumerRecord<?, ?> record, @Nullable String key, long headId) {
+    return new DedupException(Kind.SEQUENCE_PARKED, "parked behind dead letter " + headId + " of its sequence",
+        record, key, null);
   }
 
   /**

@@ -40,6 +40,16 @@ public interface DedupProcessor<K, V> {
   String scope();
 
   /**
+   * Tells the processor that this consumer no longer owns {@code partitions}, or owns them anew: with
+   * {@link Builder#sequencing sequencing}, it reloads their parked sequences when it next sees them. Call it from
+   * your rebalance listener's {@code onPartitionsRevoked}, {@code onPartitionsLost} and
+   * {@code onPartitionsAssigned} ({@link DedupConsumer} does). Without sequencing it does nothing.
+   *
+   * @param partitions the partitions
+   */
+  default void partitionsRevoked(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {}
+
+  /**
    * A builder that takes connections from {@code dataSource} (a pool such as HikariCP).
    *
    * @param dataSource the database with the migrated tables
@@ -68,6 +78,7 @@ public interface DedupProcessor<K, V> {
     private @Nullable String defaultScope;
     private @Nullable TransactionHook hook;
     private @Nullable Outbox<?, ?> outbox;
+    private @Nullable Sequencing<K, V> sequencing;
 
     private Builder(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -145,6 +156,20 @@ public interface DedupProcessor<K, V> {
       return this;
     }
 
+    /**
+     * Keeps each sequence's records in order around dead letters: a dead-lettered record parks its sequence,
+     * and the sequence's later records wait behind it until an operator replays or discards it (see
+     * {@link Sequencing}). Needs {@link Recoverer#deadLetterTable}. Default: off (a dead letter holds back
+     * nothing).
+     *
+     * @param value the sequence key of each record, e.g. {@link Sequencing#byRecordKey()}
+     * @return this
+     */
+    public Builder<K, V> sequencing(Sequencing<K, V> value) {
+      this.sequencing = Objects.requireNonNull(value, "sequencing");
+      return this;
+    }
+
     Builder<K, V> defaultScope(String groupId) {
       this.defaultScope = groupId;
       return this;
@@ -180,6 +205,11 @@ public interface DedupProcessor<K, V> {
         throw new IllegalStateException("KeyStrategy.none() claims no keys, so nothing would stop a "
             + "redelivery: use it only with DedupConsumer.Builder.offsetsInDatabase(true)");
       }
+      if (sequencing != null && !(recoverer instanceof io.github.kafkadedup.consumer.internal.DeadLetterTable)) {
+        throw new IllegalStateException("sequencing needs recoverer Recoverer.deadLetterTable(keySerializer, "
+            + "valueSerializer) (parked records are stored in the dead-letter table), but was a "
+            + recoverer.getClass().getName());
+      }
       String scope = config.scope() != null ? config.scope() : defaultScope;
       if (scope == null) {
         throw new IllegalStateException("scope must be set in DedupConfig (DedupConsumer defaults it to "
@@ -187,7 +217,7 @@ public interface DedupProcessor<K, V> {
       }
       return new TransactionalBatchProcessor<>(dataSource, config, scope, keyStrategy, recordHandler,
           batchHandler, recoverer, hook != null ? hook : (connection, records) -> {},
-          outbox);
+          outbox, sequencing);
     }
   }
 }

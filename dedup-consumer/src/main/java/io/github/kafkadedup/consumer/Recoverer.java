@@ -35,7 +35,9 @@ public interface Recoverer<K, V> {
   /**
    * Publishes to {@code <topic>.DLT} directly, at least once (a crash after the publish and before the
    * commit publishes it again; prefer {@link #deadLetterTable}, which is exactly once), with the original key, value and headers, plus headers
-   * {@code dedup-dlt-kind}, {@code dedup-dlt-reason} (at most 4096 characters), {@code dedup-dlt-exception},
+   * {@code dedup-dlt-kind}, {@code dedup-dlt-reason} (the reason code: {@code handler_failed},
+   * {@code undeserializable}, ...), {@code dedup-dlt-message} (at most 4096 characters), {@code dedup-dlt-exception}
+   * (the failure's class),
    * {@code dedup-dlt-original-topic}, {@code -partition}, {@code -offset}. Waits for the broker's
    * acknowledgement (up to 30 s). The DLT topic must exist unless the broker auto-creates topics.
    *

@@ -33,13 +33,19 @@ import org.jspecify.annotations.Nullable;
  * @param lastAction the last operator action on it, or {@code null}
  * @param payload the record's bytes and the failure's stack trace: only from {@link DeadLetters#show},
  *     {@code null} in {@link DeadLetters#list}
+ * @param sequenceKey its sequence key if its consumer keeps sequences in order (sequencing), else {@code null}
+ * @param fingerprint its failure group ({@link FailureGroup#fingerprint()}), or {@code null} for rows stored
+ *     before schema version 8 and for {@link DeadLetters.Reason#UNPUBLISHABLE}
+ * @param recordKey the Kafka record key as text (its first 200 bytes: UTF-8, or {@code 0x} and hexadecimal if
+ *     they are not UTF-8), or {@code null} if the record had no key
  */
 public record DeadLetter(long id, Instant createdAt, DeadLetters.State state, DeadLetters.Reason reason,
     @Nullable String scope, @Nullable String key, @Nullable UUID keyId, String sourceTopic,
     @Nullable Integer sourcePartition, @Nullable Long sourceOffset, @Nullable Instant recordTimestamp,
     int keySize, int valueSize, @Nullable String exceptionClass, @Nullable String exceptionMessage,
     @Nullable String dltTopic, @Nullable Instant publishedAt, int attempts, @Nullable String lastError,
-    @Nullable Action lastAction, @Nullable Payload payload) {
+    @Nullable Action lastAction, @Nullable Payload payload, @Nullable String sequenceKey,
+    @Nullable String fingerprint, @Nullable String recordKey) {
 
   /** @return {@code topic-partition@offset} of the source record, or the topic alone without an offset */
   public String source() {

@@ -35,6 +35,12 @@ import org.jspecify.annotations.Nullable;
 public interface DeadLetters {
 
   /**
+   * The header a replayed record carries: the id of the dead letter it is the copy of ({@value}), in ASCII
+   * digits. A consumer with sequencing uses it to apply a parked sequence's replayed records in order.
+   */
+  String REPLAY_OF_HEADER = "dedup-replay-of";
+
+  /**
    * Dead letters in the default schema ({@link DedupSchema#DEFAULT}).
    *
    * @param dataSource the database; each call takes one connection and returns it
@@ -81,13 +87,19 @@ public interface DeadLetters {
    * with {@code dryRun} false, returning the row after it ({@link State#REPLAYED}, or {@link State#SUPERSEDED}
    * if its key had been applied since).
    *
+   * <p><b>Sequencing.</b> Replaying the head of a parked sequence (a consumer with {@code Sequencing}) replays
+   * the sequence: the head and every record parked behind it, in offset order, each as above, each row
+   * audited; the consumer applies them in that order, each once, and releases the sequence after the last.
+   * A parked record itself cannot be replayed (replay its head).
+   *
    * @param id the dead letter
    * @param operator who (free text, e.g. a person behind a shared role), or {@code null}
    * @param reason why (required, not blank)
    * @return the row after the replay
    * @throws IllegalArgumentException if {@code reason} is blank
    * @throws java.util.NoSuchElementException if there is no such row
-   * @throws IllegalStateException if its state does not allow a replay (e.g. already replayed, or superseded)
+   * @throws IllegalStateException if its state does not allow a replay (e.g. already replayed, superseded, or
+   *     parked)
    * @throws SQLException if the database fails (nothing was changed)
    */
   default DeadLetter replay(long id, @Nullable String operator, String reason) throws SQLException {
@@ -170,10 +182,106 @@ public interface DeadLetters {
    * @return the row after the discard
    * @throws IllegalArgumentException if {@code reason} is blank
    * @throws java.util.NoSuchElementException if there is no such row
-   * @throws IllegalStateException if its state does not allow a discard (already replayed or discarded)
+   * @throws IllegalStateException if its state does not allow a discard (already replayed or discarded, or
+   *     parked), or if it heads a parked sequence with records behind it (use
+   *     {@link #discard(long, String, String, Followers)})
    * @throws SQLException if the database fails (nothing was changed)
    */
   DeadLetter discard(long id, @Nullable String operator, String reason) throws SQLException;
+
+  /**
+   * {@link #discard(long, String, String)} of the head of a parked sequence (sequencing), choosing what happens
+   * to the records parked behind it: {@link Followers#RELEASE} replays them in offset order (as
+   * {@link #replay} would, the head excepted), {@link Followers#DISCARD} discards them with it and the sequence
+   * flows again. Every row is audited. For a dead letter that heads no sequence it is the plain discard.
+   *
+   * @param id the dead letter
+   * @param operator who (free text), or {@code null}
+   * @param reason why (required, not blank)
+   * @param followers what happens to the records parked behind it
+   * @return the head's row after the discard
+   * @throws IllegalArgumentException if {@code reason} is blank
+   * @throws java.util.NoSuchElementException if there is no such row
+   * @throws IllegalStateException if its state does not allow a discard
+   * @throws SQLException if the database fails (nothing was changed)
+   */
+  DeadLetter discard(long id, @Nullable String operator, String reason, @Nullable Followers followers)
+      throws SQLException;
+
+  /**
+   * {@link #replay} of each of {@code ids}, in the given order, in ONE transaction: all of them are replayed, or
+   * none (the first refusal rolls back the others and is thrown). Each row is audited. A key is replayed once:
+   * when several of {@code ids} are dead letters of one key, the first replays it and the others become
+   * {@link State#SUPERSEDED} (not a refusal); a dead letter whose key was applied since is superseded, not sent.
+   *
+   * @param ids the dead letters (repeats are ignored)
+   * @param operator who (free text), or {@code null}
+   * @param reason why (required, not blank)
+   * @return the rows after the replay ({@link State#REPLAYED} or {@link State#SUPERSEDED}), in the order of
+   *     {@code ids}
+   * @throws IllegalArgumentException if {@code reason} is blank
+   * @throws java.util.NoSuchElementException if one id has no row (nothing was changed)
+   * @throws IllegalStateException if one dead letter's state does not allow a replay (nothing was changed)
+   * @throws SQLException if the database fails (nothing was changed)
+   */
+  default List<DeadLetter> replayAll(List<Long> ids, @Nullable String operator, String reason) throws SQLException {
+    return replayAll(ids, operator, reason, false);
+  }
+
+  /**
+   * {@link #replayAll(List, String, String)}, or what it would do ({@code dryRun}: the same transaction, rolled
+   * back, so it reports exactly what a real run records).
+   *
+   * @param ids the dead letters (repeats are ignored)
+   * @param operator who (free text), or {@code null}
+   * @param reason why (required, not blank)
+   * @param dryRun true: roll the transaction back
+   * @return the rows after the replay ({@link State#REPLAYED} or {@link State#SUPERSEDED}), in the order of
+   *     {@code ids}
+   * @throws IllegalArgumentException if {@code reason} is blank
+   * @throws java.util.NoSuchElementException if one id has no row (nothing was changed)
+   * @throws IllegalStateException if one dead letter's state does not allow a replay (nothing was changed)
+   * @throws SQLException if the database fails (nothing was changed)
+   */
+  List<DeadLetter> replayAll(List<Long> ids, @Nullable String operator, String reason, boolean dryRun)
+      throws SQLException;
+
+  /**
+   * {@link #discard(long, String, String, Followers)} of each of {@code ids}, in ONE transaction: all of them
+   * are discarded, or none. Each row is audited.
+   *
+   * @param ids the dead letters (repeats are ignored)
+   * @param operator who (free text), or {@code null}
+   * @param reason why (required, not blank)
+   * @param followers what happens to records parked behind a head among them; {@code null}: refuse a head with
+   *     records parked behind it
+   * @return the rows after the discard, in the order of {@code ids}
+   * @throws IllegalArgumentException if {@code reason} is blank
+   * @throws java.util.NoSuchElementException if one id has no row (nothing was changed)
+   * @throws IllegalStateException if one dead letter's state does not allow a discard (nothing was changed)
+   * @throws SQLException if the database fails (nothing was changed)
+   */
+  List<DeadLetter> discardAll(List<Long> ids, @Nullable String operator, String reason,
+      @Nullable Followers followers) throws SQLException;
+
+  /**
+   * The failure groups of the dead letters that match {@code query} (its paging ignored): dead letters of one
+   * scope, source topic, reason, exception class and exception message (numbers and ids masked) form one
+   * group, largest first.
+   *
+   * @param query filters (scope, state, reason, topic); {@code afterId} and {@code limit} are ignored
+   * @return the groups, largest first, at most 1,000
+   * @throws SQLException if the database fails
+   */
+  List<FailureGroup> groups(Query query) throws SQLException;
+
+  /** What {@link #discard(long, String, String, Followers)} does with the records parked behind a head. */
+  enum Followers {
+    /** Replay them in offset order: the sequence goes on without the head. */
+    RELEASE,
+    /** Discard them with the head: the sequence goes on with its next record. */
+    DISCARD
+  }
 
   /** Where a dead letter is; stored in lower case ({@code pending}, ...). */
   enum State {
@@ -183,6 +291,8 @@ public interface DeadLetters {
     PUBLISHED,
     /** The relay can never publish it (too large for its producer, invalid): an operator decides. */
     HELD,
+    /** Waits behind the dead letter that heads its sequence (sequencing); follows its head's fate. */
+    PARKED,
     /** Put back on its source topic by {@link DeadLetters#replay} (final). */
     REPLAYED,
     /** Given up by {@link DeadLetters#discard} (final). */
@@ -214,7 +324,9 @@ public interface DeadLetters {
     /** A re-send of a key dead-lettered before ({@code DeadLetteredReplay.RECOVER}). */
     DEAD_LETTERED_BEFORE,
     /** Not a consumed record: an outbox row the relay can never publish, set aside. */
-    UNPUBLISHABLE;
+    UNPUBLISHABLE,
+    /** Not failed: parked behind an earlier dead letter of its sequence (sequencing). */
+    SEQUENCE_PARKED;
 
     /** @return the value in the {@code reason} column */
     public String column() {
@@ -231,9 +343,14 @@ public interface DeadLetters {
    * @param topic only records from this source topic
    * @param afterId only ids greater than this (0: from the start)
    * @param limit at most this many rows, 1 to 10,000
+   * @param group only this failure group ({@link FailureGroup#fingerprint()})
+   * @param key only this dedup (idempotency) key
+   * @param recordKey only records whose Kafka record key is these UTF-8 bytes
+   * @param since only dead letters stored at or after this instant
    */
   record Query(@Nullable String scope, @Nullable State state, @Nullable Reason reason, @Nullable String topic,
-      long afterId, int limit) {
+      long afterId, int limit, @Nullable String group, @Nullable String key, @Nullable String recordKey,
+      java.time.@Nullable Instant since) {
     /** The largest {@link #limit}. */
     public static final int MAX_LIMIT = 10_000;
 
@@ -252,6 +369,22 @@ public interface DeadLetters {
       }
     }
 
+    /**
+     * A query without the group, key, record key and time filters.
+     *
+     * @param scope only this dedup scope
+     * @param state only this state
+     * @param reason only this reason
+     * @param topic only records from this source topic
+     * @param afterId only ids greater than this (0: from the start)
+     * @param limit at most this many rows, 1 to 10,000
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public Query(@Nullable String scope, @Nullable State state, @Nullable Reason reason, @Nullable String topic,
+        long afterId, int limit) {
+      this(scope, state, reason, topic, afterId, limit, null, null, null, null);
+    }
+
     /** @return a builder: no filter, from the start, limit 100 */
     public static Builder builder() {
       return new Builder();
@@ -265,6 +398,10 @@ public interface DeadLetters {
       private @Nullable String topic;
       private long afterId;
       private int limit = 100;
+      private @Nullable String group;
+      private @Nullable String key;
+      private @Nullable String recordKey;
+      private java.time.@Nullable Instant since;
 
       private Builder() {}
 
@@ -330,9 +467,45 @@ public interface DeadLetters {
         return this;
       }
 
+      /**
+       * @param value only this failure group (fingerprint), or null for any
+       * @return this
+       */
+      public Builder group(@Nullable String value) {
+        this.group = value;
+        return this;
+      }
+
+      /**
+       * @param value only this dedup (idempotency) key, or null for any
+       * @return this
+       */
+      public Builder key(@Nullable String value) {
+        this.key = value;
+        return this;
+      }
+
+      /**
+       * @param value only records whose Kafka record key is this text (UTF-8), or null for any
+       * @return this
+       */
+      public Builder recordKey(@Nullable String value) {
+        this.recordKey = value;
+        return this;
+      }
+
+      /**
+       * @param value only dead letters stored at or after this instant, or null for any
+       * @return this
+       */
+      public Builder since(java.time.@Nullable Instant value) {
+        this.since = value;
+        return this;
+      }
+
       /** @return the query */
       public Query build() {
-        return new Query(scope, state, reason, topic, afterId, limit);
+        return new Query(scope, state, reason, topic, afterId, limit, group, key, recordKey, since);
       }
     }
   }

@@ -18,7 +18,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * A service run as a child JVM by {@link DeadLetterCrashIT}: one {@code orders} row per fresh record, values
  * starting with "boom" dead-lettered through the table. Args: bootstrap jdbcUrl user password topic group mode;
  * mode {@code loop} runs {@link DedupConsumer} and an outbox relay; mode {@code halt-after-db-commit} processes
- * one batch with {@link DedupProcessor}, no relay, and halts the JVM right after the database commit.
+ * one batch with {@link DedupProcessor}, no relay, and halts the JVM right after the database commit; modes
+ * {@code sequenced} and {@code sequenced-fixed} run the loop with {@code Sequencing.byRecordKey()}, the second with
+ * the handler fixed (no value fails).
  */
 public final class DeadLetterServiceMain {
   private DeadLetterServiceMain() {}
@@ -58,10 +60,15 @@ public final class DeadLetterServiceMain {
       }
       OutboxRelay relay = OutboxRelay.builder(ds, IdempotentProducerConfig.builder().bootstrapServers(args[0])
           .build()).name("relay-" + ProcessHandle.current().pid()).pollInterval(Duration.ofMillis(500)).build();
-      DedupConsumer<String, String> consumer = DedupConsumer.builder(props, new StringDeserializer(),
+      boolean fixed = args[6].equals("sequenced-fixed");
+      DedupConsumer.Builder<String, String> builder = DedupConsumer.builder(props, new StringDeserializer(),
               new StringDeserializer(), ds)
-          .topics(topic).keyStrategy(KeyStrategy.header()).recordHandler(DeadLetterTableIT.POISONED)
-          .recoverer(table).build();
+          .topics(topic).keyStrategy(KeyStrategy.header())
+          .recordHandler(fixed ? EngineFixture.insertOrder() : DeadLetterTableIT.POISONED).recoverer(table);
+      if (args[6].startsWith("sequenced")) {
+        builder.sequencing(Sequencing.byRecordKey());
+      }
+      DedupConsumer<String, String> consumer = builder.build();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         consumer.close();
         relay.close();

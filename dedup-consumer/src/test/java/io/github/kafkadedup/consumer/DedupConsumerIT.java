@@ -82,8 +82,10 @@ class DedupConsumerIT {
     ConsumerRecord<String, String> d = dead.get(0);
     assertThat(d.value()).isEqualTo("v42");
     assertThat(new String(d.headers().lastHeader("trace-id").value(), StandardCharsets.UTF_8)).isEqualTo("t42");
-    assertThat(new String(d.headers().lastHeader("dedup-dlt-reason").value(), StandardCharsets.UTF_8))
+    assertThat(new String(d.headers().lastHeader("dedup-dlt-message").value(), StandardCharsets.UTF_8))
         .contains("cannot apply order 42").contains(topic + "-0@42");
+    assertThat(new String(d.headers().lastHeader("dedup-dlt-reason").value(), StandardCharsets.UTF_8))
+        .isEqualTo("handler_failed");
     assertThat(new String(d.headers().lastHeader("dedup-dlt-kind").value(), StandardCharsets.UTF_8))
         .isEqualTo("HANDLER_FAILED");
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->

@@ -46,6 +46,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class DeadLetterTableRecoverer implements ConsumerRecordRecoverer {
   private static final Logger log = LoggerFactory.getLogger(DedupListeners.class);
+  /** Whether a recoverer was created in this JVM: the auto-configuration says so when no relay runs here. */
+  private static final java.util.concurrent.atomic.AtomicBoolean CREATED =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private final ClaimStep claims;
   private final TransactionTemplate transactions;
@@ -57,6 +60,7 @@ public final class DeadLetterTableRecoverer implements ConsumerRecordRecoverer {
   @SuppressWarnings("unchecked")
   private DeadLetterTableRecoverer(DedupListeners dedup, Serializer<?> keySerializer, Serializer<?> valueSerializer,
       Function<ConsumerRecord<?, ?>, String> topic) {
+    CREATED.set(true);
     this.claims = dedup.claims();
     this.transactions = dedup.transactions();
     this.dataSource = claims.dataSource();
@@ -65,6 +69,18 @@ public final class DeadLetterTableRecoverer implements ConsumerRecordRecoverer {
         (Serializer<Object>) valueSerializer, topic);
     this.reasons = new SpringDeadLetterReasons((Serializer<Object>) keySerializer,
         (Serializer<Object>) valueSerializer);
+  }
+
+  /**
+   * Whether any {@code DeadLetterTableRecoverer} was created in this JVM. The auto-configuration logs a warning
+   * at start-up when one was and no {@link io.github.kafkadedup.outbox.OutboxRelay} runs in the application
+   * ({@code dedup.outbox.relay.enabled} is not {@code true}): the dead letters are then stored but published to
+   * no dead-letter topic until a relay runs somewhere.
+   *
+   * @return true once a recoverer was created
+   */
+  public static boolean created() {
+    return CREATED.get();
   }
 
   /**

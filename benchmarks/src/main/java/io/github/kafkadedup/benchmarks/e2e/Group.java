@@ -7,6 +7,7 @@ import io.github.kafkadedup.consumer.DedupMetrics;
 import io.github.kafkadedup.consumer.DuplicateCause;
 import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.Recoverer;
+import io.github.kafkadedup.consumer.Sequencing;
 import io.github.kafkadedup.consumer.internal.Candidate;
 import io.github.kafkadedup.consumer.internal.PostgresClaimStore;
 import io.github.kafkadedup.migrations.DedupSchema;
@@ -23,6 +24,7 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.jspecify.annotations.Nullable;
 
 /** The consumer threads of one run, each running the {@link Mode}'s loop; closing stops and joins them. */
@@ -57,7 +59,7 @@ final class Group implements AutoCloseable {
           String scope = String.valueOf(props.get(ConsumerConfig.GROUP_ID_CONFIG));
           yield plain(props, topic, pool, probe, (c, batch) -> perRecord(c, batch, options, scope, store));
         }
-        case CLAIMS, CLAIMS_RECORD, CLAIMS_RECORD_TRACED, OFFSETS, OFFSETS_ONLY, NATURAL_KEY, REPLAY ->
+        case CLAIMS, CLAIMS_RECORD, CLAIMS_RECORD_TRACED, SEQUENCED, OFFSETS, OFFSETS_ONLY, NATURAL_KEY, REPLAY ->
             dedup(props, topic, pool, probe, options, mode);
         case OUTBOX, OUTBOX_TRACED, DIRECT_SEND -> Sends.consumer(mode, props, topic, pool, probe, options,
             Objects.requireNonNull(outTopic, "outTopic"), stoppers, closers);
@@ -85,9 +87,6 @@ final class Group implements AutoCloseable {
         .keyStrategy(mode == Mode.OFFSETS_ONLY || mode == Mode.NATURAL_KEY ? KeyStrategy.none() : KeyStrategy.header())
         .recoverer(Recoverer.logAndMarkDead())
         .offsetsInDatabase(mode == Mode.OFFSETS || mode == Mode.OFFSETS_ONLY || mode == Mode.NATURAL_KEY);
-    if (mode == Mode.CLAIMS_RECORD_TRACED) {
-      builder.config(DedupConfig.builder().observationRegistry(BenchTracing.registry()).build());
-    }
     if (mode == Mode.CLAIMS_RECORD || mode == Mode.CLAIMS_RECORD_TRACED) {
       builder.recordHandler((record, tx) -> {
         probe.batchStarting();
@@ -107,7 +106,13 @@ final class Group implements AutoCloseable {
         probe.applied(records.size());
       });
     }
-    builder.config(mode == Mode.REPLAY ? replayConfig(probe) : committedConfig(probe));
+    DedupConfig config = mode == Mode.REPLAY ? replayConfig(probe) : committedConfig(probe);
+    builder.config(mode != Mode.CLAIMS_RECORD_TRACED ? config
+        : config.toBuilder().observationRegistry(BenchTracing.registry()).build());
+    if (mode == Mode.SEQUENCED) {
+      builder.recoverer(Recoverer.deadLetterTable(new StringSerializer(), new StringSerializer()))
+          .sequencing(Sequencing.byRecordKey());
+    }
     DedupConsumer<String, String> consumer = builder.build();
     stoppers.add(consumer::close);
     return consumer::run;

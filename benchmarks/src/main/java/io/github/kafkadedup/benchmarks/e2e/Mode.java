@@ -20,6 +20,11 @@ enum Mode {
   CLAIMS_RECORD("kafka-dedup, key claims, record handler (one insert per record)"),
   /** {@link #CLAIMS_RECORD} with spans on: batch, claim and one handler span per record (see {@link #OUTBOX_TRACED}). */
   CLAIMS_RECORD_TRACED("kafka-dedup, key claims, record handler, tracing on (OpenTelemetry SDK, spans discarded)"),
+  /**
+   * {@link #CLAIMS} with sequencing on ({@code Sequencing.byRecordKey()}, {@code Recoverer.deadLetterTable}) and
+   * nothing parked: the cost of sequencing when no dead letter holds a sequence back.
+   */
+  SEQUENCED("kafka-dedup, key claims, sequencing on (nothing parked)"),
   /** kafka-dedup with {@code offsetsInDatabase(true)}: key claims plus a fenced offset row per partition. */
   OFFSETS("kafka-dedup, key claims + offsets in PostgreSQL"),
   /** {@code offsetsInDatabase(true)} with {@code KeyStrategy.none()}: redelivery fenced by offsets alone. */

@@ -83,12 +83,12 @@ record RunResult(int records, double recordsPerSecond, double cycleP50Millis, do
     return out.toString();
   }
 
-  /** The issues' own comparisons, of medians from the same run: issue 14's and issue 15's targets. */
+  /** The issues' own comparisons, of medians from the same run: issue 14's, 15's and 24's targets. */
   private static void appendPairs(StringBuilder out, Map<Mode, List<RunResult>> results) {
     Mode[][] pairs = {{Mode.OUTBOX_TRACED, Mode.OUTBOX}, {Mode.CLAIMS_RECORD_TRACED, Mode.CLAIMS_RECORD},
         {Mode.OUTBOX, Mode.DIRECT_SEND}, {Mode.SPRING_RECORD, Mode.CLAIMS},
         {Mode.SPRING_RECORD, Mode.CLAIMS_RECORD},
-        {Mode.SPRING_BATCH, Mode.CLAIMS}, {Mode.SPRING_RECORD, Mode.SPRING_ALO}};
+        {Mode.SPRING_BATCH, Mode.CLAIMS}, {Mode.SPRING_RECORD, Mode.SPRING_ALO}, {Mode.SEQUENCED, Mode.CLAIMS}};
     boolean header = false;
     for (Mode[] pair : pairs) {
       List<RunResult> a = results.get(pair[0]);

@@ -59,8 +59,8 @@ class E2eOptionsTest {
   void rejectsModes() {
     assertThatThrownBy(() -> E2eOptions.parse("--modes", "baseline,fast"))
         .hasMessage("--modes must list baseline, baseline-natural, claims, claims-record, claims-record-traced, "
-            + "offsets, offsets-only, natural-key, per-record, replay, outbox, outbox-traced, direct-send, outbox-chain, "
-            + "spring-alo, spring-record, spring-batch, but has 'fast'");
+            + "sequenced, offsets, offsets-only, natural-key, per-record, replay, outbox, outbox-traced, direct-send, "
+            + "outbox-chain, spring-alo, spring-record, spring-batch, but has 'fast'");
   }
 
   @Test

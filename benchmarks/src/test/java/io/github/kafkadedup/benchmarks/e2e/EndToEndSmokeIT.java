@@ -11,7 +11,8 @@ class EndToEndSmokeIT {
   void everyModeCompletesAndReportsNumbers() throws Exception {
     String report = EndToEnd.run(E2eOptions.parse("--records", "2000", "--runs", "1", "--warmup-records", "0",
         "--per-record-records", "200", "--modes", "baseline,baseline-natural,claims,claims-record,"
-            + "claims-record-traced,offsets,offsets-only,natural-key,per-record,replay,outbox,outbox-traced,direct-send,"
+            + "claims-record-traced,sequenced,offsets,offsets-only,natural-key,per-record,replay,outbox,outbox-traced,"
+            + "direct-send,"
             + "outbox-chain,spring-alo,spring-record,spring-batch"));
 
     assertThat(report).contains("2,000 records, 12 partitions").doesNotContain("NaN", "Infinity");

@@ -4,6 +4,7 @@ import io.github.kafkadedup.consumer.BatchHandler;
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.Recoverer;
+import io.github.kafkadedup.consumer.Sequencing;
 import io.github.kafkadedup.consumer.spi.Classifier;
 import io.github.kafkadedup.consumer.spi.Plan;
 import io.github.kafkadedup.migrations.DedupSchema;
@@ -35,9 +36,10 @@ final class BatchApplier<K, V> {
   private final Recoverer<K, V> recoverer;
   private final @Nullable OutboxWriter<?, ?> outbox;
   private final ObservationRegistry observations;
+  private final @Nullable SequenceGate<K, V> gate;
 
   BatchApplier(DedupConfig config, String scope, BatchHandler<K, V> handler,
-      Recoverer<K, V> recoverer, @Nullable OutboxWriter<?, ?> outbox) {
+      Recoverer<K, V> recoverer, @Nullable OutboxWriter<?, ?> outbox, @Nullable Sequencing<K, V> sequencing) {
     this.outbox = outbox;
     this.observations = config.observationRegistry();
     this.classifier = Classifier.of(config);
@@ -45,9 +47,23 @@ final class BatchApplier<K, V> {
     this.scope = scope;
     this.handler = handler;
     this.recoverer = recoverer;
+    this.gate = sequencing == null ? null : new SequenceGate<>(sequencing, scope, schema, classifier,
+        (DeadLetterTable<K, V>) recoverer); // the builder checked the recoverer
+  }
+
+  /** Forgets what sequencing knows of {@code partitions} (revoked, lost or newly assigned). */
+  void forget(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+    if (gate != null) {
+      gate.forget(partitions);
+    }
   }
 
   Tally apply(Connection c, Plan<K, V> plan) throws Exception {
+    return gate == null ? applyFree(c, plan) : gate.apply(c, plan, this::applyFree);
+  }
+
+  /** Claims, classifies and handles {@code plan} (no sequencing rule). */
+  private Tally applyFree(Connection c, Plan<K, V> plan) throws Exception {
     Observation claim = Observations.claim(observations, scope, plan.items().size());
     Classifier.Verdict<K, V> verdict;
     try {
@@ -101,7 +117,12 @@ final class BatchApplier<K, V> {
       DedupException reason) throws Exception {
     if (recoverer instanceof DeadLetterTable<K, V> table) {
       // in this transaction, with the D claim: a failure here rolls both back (and is retried if transient)
-      return table.deadLetter(classifier, c, schema, scope, record, key, reason);
+      String sequence = gate == null ? null : gate.sequenceOf(record);
+      Long id = table.deadLetter(classifier, c, schema, scope, record, key, reason, sequence);
+      if (id != null && sequence != null) {
+        java.util.Objects.requireNonNull(gate).parkedNow(c, record, sequence, id);
+      }
+      return id != null;
     }
     if (key != null && !classifier.claimDeadLetter(c, scope, record, key)) {
       return false;

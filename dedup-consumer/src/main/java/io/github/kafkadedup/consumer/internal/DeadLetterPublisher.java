@@ -104,7 +104,8 @@ public final class DeadLetterPublisher<K, V> implements Recoverer<K, V> {
   static Headers deadLetterHeaders(ConsumerRecord<?, ?> record, DedupException reason) {
     Headers headers = new RecordHeaders(record.headers().toArray());
     put(headers, "dedup-dlt-kind", reason.kind().name());
-    put(headers, "dedup-dlt-reason", truncate(String.valueOf(reason.getMessage())));
+    put(headers, "dedup-dlt-reason", DeadLetterTable.reasonOf(reason.kind()).column()); // handler_failed, ...
+    put(headers, "dedup-dlt-message", truncate(String.valueOf(reason.getMessage())));
     Throwable cause = reason.getCause() != null ? reason.getCause() : reason;
     put(headers, "dedup-dlt-exception", cause.getClass().getName());
     put(headers, "dedup-dlt-original-topic", record.topic());

@@ -10,6 +10,7 @@ import io.github.kafkadedup.outbox.DeadLetters;
 import io.github.kafkadedup.outbox.Outbox;
 import io.github.kafkadedup.outbox.internal.OutboxKeys;
 import io.github.kafkadedup.outbox.internal.DeadLetterWriter;
+import io.github.kafkadedup.outbox.internal.ParkedSequences;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -68,15 +69,29 @@ public final class DeadLetterTable<K, V> implements Recoverer<K, V> {
    */
   public boolean deadLetter(Classifier classifier, Connection c, DedupSchema schema, String scope,
       ConsumerRecord<K, V> record, @Nullable String key, DedupException reason) throws SQLException {
+    return deadLetter(classifier, c, schema, scope, record, key, reason, null) != null;
+  }
+
+  /**
+   * {@link #deadLetter(Classifier, Connection, DedupSchema, String, ConsumerRecord, String, DedupException)}
+   * of a record of sequence {@code sequenceKey} (sequencing).
+   *
+   * @param sequenceKey its sequence key, or null
+   * @return the dead letter's id, or null if this very record was applied or dead-lettered before
+   * @throws SQLException on database failure (the transaction must roll back)
+   */
+  @Nullable Long deadLetter(Classifier classifier, Connection c, DedupSchema schema, String scope,
+      ConsumerRecord<K, V> record, @Nullable String key, DedupException reason, @Nullable String sequenceKey)
+      throws SQLException {
     if (key != null && !classifier.claimDeadLetter(c, scope, record, key)) {
-      return false; // logged by the classifier
+      return null; // logged by the classifier
     }
-    if (!store(c, schema, scope, record, key, reason)) {
+    Long id = write(c, schema, scope, record, key, reason, sequenceKey, null);
+    if (id == null) {
       // a transaction whose commit outcome was unknown stored it already
       RecordLog.duplicate(log, scope, DuplicateCause.REDELIVERY, record, null);
-      return false;
     }
-    return true;
+    return id;
   }
 
   /**
@@ -90,6 +105,26 @@ public final class DeadLetterTable<K, V> implements Recoverer<K, V> {
    */
   public boolean store(Connection c, DedupSchema schema, String scope, ConsumerRecord<K, V> record,
       @Nullable String key, DedupException reason) throws SQLException {
+    return write(c, schema, scope, record, key, reason, null, null) != null;
+  }
+
+  /**
+   * Stores a record of a parked sequence without a copy for the dead-letter topic, in state {@code state}
+   * ({@code PARKED}, or {@code REPLAYED} when it queues behind its sequence's replay: the caller writes its
+   * copy). Its bytes must be serializable (a record whose serializer fails is stored held instead).
+   *
+   * @return the new row's id, or null if this very record was stored before
+   * @throws SQLException on database failure
+   */
+  @Nullable Long storeSequenced(Connection c, DedupSchema schema, String scope, ConsumerRecord<K, V> record,
+      @Nullable String key, DedupException reason, String sequenceKey, DeadLetters.State state)
+      throws SQLException {
+    return write(c, schema, scope, record, key, reason, sequenceKey, state);
+  }
+
+  private @Nullable Long write(Connection c, DedupSchema schema, String scope, ConsumerRecord<K, V> record,
+      @Nullable String key, DedupException reason, @Nullable String sequenceKey, DeadLetters.@Nullable State state)
+      throws SQLException {
     Headers dltHeaders = DeadLetterPublisher.deadLetterHeaders(record, reason);
     if (dltHeaders.lastHeader(Outbox.IDEMPOTENCY_KEY_HEADER) == null) {
       // so that a DLT consumer with KeyStrategy.header() drops a relay's re-publish of this copy
@@ -112,8 +147,19 @@ public final class DeadLetterTable<K, V> implements Recoverer<K, V> {
         reasonOf(reason.kind()), record.topic(), record.partition(), record.offset(), timestamp, keyBytes,
         valueBytes, new RecordHeaders(record.headers().toArray()), failure, topic.apply(record), dltHeaders);
     DeadLetterWriter writer = new DeadLetterWriter(schema);
-    Long id = serializationError == null ? writer.write(c, entry) : writer.writeHeld(c, entry, serializationError);
-    return id != null;
+    if (serializationError != null) {
+      return writer.writeHeld(c, entry, serializationError, sequenceKey);
+    }
+    if (state == null || sequenceKey == null) {
+      return writer.write(c, entry, sequenceKey);
+    }
+    boolean queued = state == DeadLetters.State.REPLAYED;
+    Long id = writer.writeSequenced(c, entry, sequenceKey, state,
+        queued ? "arrived while its sequence was being replayed: queued behind the replayed records" : null);
+    if (id != null && queued) {
+      new ParkedSequences(schema).enqueueCopy(c, id, record.topic(), keyBytes, valueBytes, record.headers());
+    }
+    return id;
   }
 
   /** The stored reason of a dead-lettering {@code kind}. */
@@ -124,6 +170,7 @@ public final class DeadLetterTable<K, V> implements Recoverer<K, V> {
       case INVALID_KEY -> DeadLetters.Reason.INVALID_KEY;
       case KEY_TOO_LONG -> DeadLetters.Reason.KEY_TOO_LONG;
       case DEAD_LETTERED_BEFORE -> DeadLetters.Reason.DEAD_LETTERED_BEFORE;
+      case SEQUENCE_PARKED -> DeadLetters.Reason.SEQUENCE_PARKED;
       default -> DeadLetters.Reason.HANDLER_FAILED;
     };
   }

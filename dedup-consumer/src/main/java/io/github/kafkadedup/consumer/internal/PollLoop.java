@@ -349,6 +349,7 @@ public final class PollLoop<K, V> {
         log.info("[{}] partitions revoked: {}", scope(), partitions);
         commitOwedFor(partitions);
       }
+      processor.partitionsRevoked(partitions);
       if (databaseOffsets != null) {
         databaseOffsets.revoked(partitions);
       }
@@ -364,6 +365,7 @@ public final class PollLoop<K, V> {
       if (!partitions.isEmpty()) {
         log.info("[{}] partitions assigned: {}", scope(), partitions);
       }
+      processor.partitionsRevoked(partitions); // parked sequences are loaded afresh
       if (databaseOffsets != null) {
         databaseOffsets.assigned(consumer, partitions);
       }
@@ -376,6 +378,7 @@ public final class PollLoop<K, V> {
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       log.warn("[{}] partitions lost: {}", scope(), partitions);
       partitions.forEach(uncommitted::remove); // no longer a member: the next owner skips what we applied
+      processor.partitionsRevoked(partitions);
       if (databaseOffsets != null) {
         databaseOffsets.revoked(partitions);
       }

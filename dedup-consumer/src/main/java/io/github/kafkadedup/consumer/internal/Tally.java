@@ -12,17 +12,26 @@ final class Tally {
   int redeliveries;
   int resends;
   int deadLettered;
+  /** Records parked behind a dead letter of their sequence, or queued behind its replay (sequencing). */
+  int parked;
   final List<DedupException.Kind> deadLetterKinds = new ArrayList<>();
+  /** What to do once the transaction committed (sequencing: forget a released sequence). */
+  final List<Runnable> afterCommit = new ArrayList<>();
 
   void add(Tally other) {
     processed += other.processed;
     redeliveries += other.redeliveries;
     resends += other.resends;
     deadLettered += other.deadLettered;
+    parked += other.parked;
     deadLetterKinds.addAll(other.deadLetterKinds);
+    afterCommit.addAll(other.afterCommit);
   }
 
+  /** Runs the after-commit actions and reports the counts: call once the transactions committed. */
   void report(DedupMetrics metrics, String scope) {
+    afterCommit.forEach(Runnable::run);
+    afterCommit.clear();
     if (processed > 0) {
       metrics.processed(scope, processed);
     }

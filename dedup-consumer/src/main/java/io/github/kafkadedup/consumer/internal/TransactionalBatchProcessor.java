@@ -9,6 +9,7 @@ import io.github.kafkadedup.consumer.DedupProcessor;
 import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.RecordHandler;
 import io.github.kafkadedup.consumer.Recoverer;
+import io.github.kafkadedup.consumer.Sequencing;
 import io.github.kafkadedup.consumer.spi.EngineRules;
 import io.github.kafkadedup.consumer.spi.Plan;
 import io.github.kafkadedup.outbox.Outbox;
@@ -49,7 +50,7 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
   public TransactionalBatchProcessor(DataSource dataSource, DedupConfig config, String scope,
       KeyStrategy<K, V> keyStrategy, @Nullable RecordHandler<K, V> recordHandler,
       @Nullable BatchHandler<K, V> batchHandler, Recoverer<K, V> recoverer, TransactionHook hook,
-      @Nullable Outbox<?, ?> outbox) {
+      @Nullable Outbox<?, ?> outbox, @Nullable Sequencing<K, V> sequencing) {
     this.config = config;
     this.scope = scope;
     this.keyStrategy = keyStrategy;
@@ -61,7 +62,12 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
     this.recoverer = DeadLetterPublisher.reporting(recoverer, metrics, scope);
     this.tx = new Transactions(dataSource, scope, config, hook);
     this.applier = new BatchApplier<>(config, scope, handler, this.recoverer,
-        outbox == null ? null : ((OutboxWriter<?, ?>) outbox).observedBy(observations));
+        outbox == null ? null : ((OutboxWriter<?, ?>) outbox).observedBy(observations), sequencing);
+  }
+
+  @Override
+  public void partitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+    applier.forget(partitions);
   }
 
   private static <K, V> BatchHandler<K, V> perRecord(@Nullable RecordHandler<K, V> recordHandler) {

@@ -151,6 +151,41 @@ public final class Classifier {
     return true;
   }
 
+  /** What {@link #claimParked} found. */
+  public enum Parking {
+    /** The key was free: it is claimed {@code D} now, and the record may be parked. */
+    CLAIMED,
+    /** This very record was applied, dead-lettered or parked before (a redelivery): skip it. */
+    REDELIVERY,
+    /** Another record claimed the key (a re-send of a processed, dead-lettered or parked key): skip it. */
+    RESEND
+  }
+
+  /**
+   * Claims {@code record}'s key {@code D} before the record is parked behind a dead letter of its sequence
+   * (sequencing); unlike {@link #claimDeadLetter}, never changes another record's claim (a {@code P} claim
+   * stays {@code P}: the dedup memory is never lowered). Duplicates are counted by the caller and logged here.
+   *
+   * @param c the caller's connection, inside its transaction
+   * @param scope the dedup scope
+   * @param record the record to park
+   * @param key its dedup key
+   * @return what the claim found
+   * @throws SQLException on database failure
+   */
+  public Parking claimParked(Connection c, String scope, ConsumerRecord<?, ?> record, String key)
+      throws SQLException {
+    Candidate<?, ?> candidate = new Candidate<>(record, key);
+    PostgresClaimStore.Claims claimed = store.claimDead(c, scope, candidate);
+    if (claimed.isFresh(key)) {
+      return Parking.CLAIMED;
+    }
+    StoredClaim first = claimed.firstClaim(key);
+    boolean same = first != null && candidate.isSameRecordAs(first);
+    RecordLog.duplicate(log, scope, same ? DuplicateCause.REDELIVERY : DuplicateCause.RESEND, record, first);
+    return same ? Parking.REDELIVERY : Parking.RESEND;
+  }
+
   /**
    * What the claim of a batch decided.
    *

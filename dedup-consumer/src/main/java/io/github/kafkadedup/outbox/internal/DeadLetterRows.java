@@ -20,7 +20,8 @@ final class DeadLetterRows {
   private static final String SUMMARY = "id, created_at, state, reason, scope, message_key, key_id, source_topic, "
       + "source_partition, source_offset, record_timestamp, coalesce(octet_length(record_key), -1), "
       + "coalesce(octet_length(record_value), -1), exception_class, exception_message, dlt_topic, published_at, "
-      + "attempts, last_error, action_at, action_db_user, action_operator, action_reason";
+      + "attempts, last_error, action_at, action_db_user, action_operator, action_reason, sequence_key, fingerprint, "
+      + "substring(record_key from 1 for 200)";
   private final DedupSchema schema;
 
   DeadLetterRows(DedupSchema schema) {
@@ -49,16 +50,17 @@ final class DeadLetterRows {
         : new DeadLetter.Action(actionAt, rs.getString(21), rs.getString(22), rs.getString(23));
     DeadLetter.Payload payload = null;
     if (full) {
-      byte[] headers = rs.getBytes(26);
+      byte[] headers = rs.getBytes(29);
       List<Header> list = headers == null ? List.of() : List.of(HeaderCodec.decode(headers).toArray());
-      payload = new DeadLetter.Payload(rs.getBytes(24), rs.getBytes(25), list, rs.getString(27));
+      payload = new DeadLetter.Payload(rs.getBytes(27), rs.getBytes(28), list, rs.getString(30));
     }
     return new DeadLetter(rs.getLong(1), java.util.Objects.requireNonNull(instant(rs, 2)),
         DeadLetters.State.valueOf(rs.getString(3).toUpperCase(Locale.ROOT)),
         DeadLetters.Reason.valueOf(rs.getString(4).toUpperCase(Locale.ROOT)), rs.getString(5), rs.getString(6),
         rs.getObject(7, UUID.class), rs.getString(8), rs.getObject(9, Integer.class), rs.getObject(10, Long.class),
         instant(rs, 11), rs.getInt(12), rs.getInt(13), rs.getString(14), rs.getString(15), rs.getString(16),
-        instant(rs, 17), rs.getInt(18), rs.getString(19), action, payload);
+        instant(rs, 17), rs.getInt(18), rs.getString(19), action, payload, rs.getString(24), rs.getString(25),
+        text(rs.getBytes(26)));
   }
 
   /** Sets the state and who/when/why of an operator action on row {@code id}. */
@@ -71,6 +73,20 @@ final class DeadLetterRows {
       ps.setString(3, reason);
       ps.setLong(4, id);
       ps.executeUpdate();
+    }
+  }
+
+  /** The record key's first bytes as text: UTF-8 if they are, else {@code 0x} and hexadecimal. */
+  private static @Nullable String text(byte @Nullable [] bytes) {
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return "0x" + java.util.HexFormat.of().formatHex(bytes);
     }
   }
 

@@ -30,20 +30,24 @@ public final class DeadLetterWriter {
   private final DedupSchema schema;
   private final String insert;
   private final String insertHeld;
+  private final String insertSequenced;
 
   /** @param schema where the tables are */
   public DeadLetterWriter(DedupSchema schema) {
     this.schema = schema;
     String columns = "reason, scope, key_id, message_key, source_topic, source_partition, source_offset, "
         + "record_timestamp, record_key, record_value, headers, exception_class, exception_message, exception_stack, "
-        + "dlt_topic";
-    String values = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+        + "dlt_topic, fingerprint, sequence_key";
+    String values = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
     String conflict = " ON CONFLICT (scope, source_topic, source_partition, source_offset) DO NOTHING RETURNING id";
     this.insert = "WITH d AS (INSERT INTO " + schema.deadLetters() + " (" + columns + ") VALUES (" + values + ")"
         + conflict + ") INSERT INTO " + schema.outbox() + " (lane, topic, record_key, record_value, headers, "
         + "dead_letter_id) SELECT ?, ?, ?, ?, ?, id FROM d RETURNING dead_letter_id";
     this.insertHeld = "INSERT INTO " + schema.deadLetters() + " (" + columns + ", state, attempts, last_error) "
         + "VALUES (" + values + ", 'held', 1, ?)" + conflict;
+    this.insertSequenced = "INSERT INTO " + schema.deadLetters() + " (" + columns + ", state, action_at, "
+        + "action_db_user, action_operator, action_reason) VALUES (" + values + ", ?, CASE WHEN ? IS NULL THEN "
+        + "NULL ELSE now() END, CASE WHEN ? IS NULL THEN NULL ELSE current_user END, ?, ?)" + conflict;
   }
 
   /**
@@ -76,9 +80,20 @@ public final class DeadLetterWriter {
    * @throws SQLException on database failure
    */
   public @Nullable Long write(Connection c, Entry entry) throws SQLException {
+    return write(c, entry, null);
+  }
+
+  /**
+   * Stores {@code entry} of sequence {@code sequenceKey} (sequencing) and its outbox copy.
+   *
+   * @param sequenceKey its sequence key, or null if its consumer keeps no sequences
+   * @return the new row's id, or null if this record was stored before (nothing written)
+   * @throws SQLException on database failure
+   */
+  public @Nullable Long write(Connection c, Entry entry, @Nullable String sequenceKey) throws SQLException {
     Long id = null;
     try (PreparedStatement ps = c.prepareStatement(insert)) {
-      int p = bind(ps, entry);
+      int p = bind(ps, entry, sequenceKey);
       ps.setInt(p++, OutboxKeys.lane(entry.dltTopic(), entry.recordKey()));
       ps.setString(p++, entry.dltTopic());
       ps.setBytes(p++, entry.recordKey());
@@ -104,8 +119,19 @@ public final class DeadLetterWriter {
    * @throws SQLException on database failure
    */
   public @Nullable Long writeHeld(Connection c, Entry entry, String error) throws SQLException {
+    return writeHeld(c, entry, error, null);
+  }
+
+  /**
+   * {@link #writeHeld(Connection, Entry, String)} for a record of sequence {@code sequenceKey}.
+   *
+   * @return the new row's id, or null if this record was stored before
+   * @throws SQLException on database failure
+   */
+  public @Nullable Long writeHeld(Connection c, Entry entry, String error, @Nullable String sequenceKey)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(insertHeld)) {
-      int p = bind(ps, entry);
+      int p = bind(ps, entry, sequenceKey);
       ps.setString(p, truncate(error, MAX_MESSAGE_CHARS));
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getLong(1) : null;
@@ -113,7 +139,32 @@ public final class DeadLetterWriter {
     }
   }
 
-  private static int bind(PreparedStatement ps, Entry e) throws SQLException {
+  /**
+   * Stores a record of a parked sequence (sequencing) without a copy for the dead-letter topic: in state
+   * {@code parked} behind the sequence's head, or {@code replayed} when its sequence is being replayed (the
+   * caller then queues its copy behind the others, with {@code actionReason} saying so on the row).
+   *
+   * @param state {@code PARKED} or {@code REPLAYED}
+   * @param actionReason the action recorded on the row, or null for none
+   * @return the new row's id, or null if this record was stored before (a redelivery: nothing written)
+   * @throws SQLException on database failure
+   */
+  public @Nullable Long writeSequenced(Connection c, Entry entry, String sequenceKey, DeadLetters.State state,
+      @Nullable String actionReason) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(insertSequenced)) {
+      int p = bind(ps, entry, sequenceKey);
+      ps.setString(p++, state.column());
+      ps.setString(p++, actionReason);
+      ps.setString(p++, actionReason);
+      ps.setString(p++, actionReason == null ? null : "kafka-dedup sequencing");
+      ps.setString(p, actionReason);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
+    }
+  }
+
+  private static int bind(PreparedStatement ps, Entry e, @Nullable String sequenceKey) throws SQLException {
     int p = 1;
     ps.setString(p++, e.reason().column());
     ps.setString(p++, e.scope());
@@ -130,6 +181,9 @@ public final class DeadLetterWriter {
     ps.setString(p++, truncate(String.valueOf(e.failure().getMessage()), MAX_MESSAGE_CHARS));
     ps.setString(p++, truncate(stackTrace(e.failure()), MAX_STACK_CHARS));
     ps.setString(p++, e.dltTopic());
+    ps.setString(p++, Fingerprints.of(e.scope(), e.topic(), e.reason().column(), e.failure().getClass().getName(),
+        e.failure().getMessage()));
+    ps.setString(p++, sequenceKey);
     return p;
   }
 

@@ -3,6 +3,7 @@ package io.github.kafkadedup.outbox.internal;
 import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.outbox.DeadLetter;
 import io.github.kafkadedup.outbox.DeadLetters;
+import io.github.kafkadedup.outbox.FailureGroup;
 import io.github.kafkadedup.outbox.Outbox;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -11,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -30,12 +32,14 @@ public final class PostgresDeadLetters implements DeadLetters {
   private final DataSource dataSource;
   private final DedupSchema schema;
   private final DeadLetterRows rows;
+  private final SequenceOperations sequences;
 
   /** Use {@link DeadLetters#of}. */
   public PostgresDeadLetters(DataSource dataSource, DedupSchema schema) {
     this.dataSource = dataSource;
     this.schema = schema;
     this.rows = new DeadLetterRows(schema);
+    this.sequences = new SequenceOperations(schema, this, rows);
   }
 
   @Override
@@ -43,10 +47,7 @@ public final class PostgresDeadLetters implements DeadLetters {
     StringBuilder sql = new StringBuilder(rows.select(false)).append(" WHERE id > ?");
     List<Object> args = new ArrayList<>();
     args.add(query.afterId());
-    filter(sql, args, "scope", query.scope());
-    filter(sql, args, "state", query.state() == null ? null : query.state().column());
-    filter(sql, args, "reason", query.reason() == null ? null : query.reason().column());
-    filter(sql, args, "source_topic", query.topic());
+    DeadLetterFilters.append(sql, args, query);
     sql.append(" ORDER BY id LIMIT ?");
     args.add(query.limit());
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
@@ -63,13 +64,6 @@ public final class PostgresDeadLetters implements DeadLetters {
     }
   }
 
-  private static void filter(StringBuilder sql, List<Object> args, String column, @Nullable Object value) {
-    if (value != null) {
-      sql.append(" AND ").append(column).append(" = ?");
-      args.add(value);
-    }
-  }
-
   @Override
   public Optional<DeadLetter> show(long id) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
@@ -79,35 +73,82 @@ public final class PostgresDeadLetters implements DeadLetters {
 
   @Override
   public ReplayResult replay(long id, @Nullable String operator, String reason, boolean dryRun) throws SQLException {
-    List<Long> superseded = new ArrayList<>();
-    Removed[] removed = {Removed.NONE};
-    DeadLetter after = inTransaction(id, operator, reason, "replay", dryRun, (c, d) -> {
-      List<DeadLetter> siblings = lockSiblings(c, d);
-      if (hasProcessedClaim(c, d)) { // applied since (a sibling's replay, a corrected re-send after a forget)
-        for (DeadLetter row : concat(d, siblings)) {
-          supersede(c, row, operator, reason, "its key has been applied since (a P claim)");
-          superseded.add(row.id());
-        }
-        return null;
+    ReplayOutcome outcome = new ReplayOutcome();
+    DeadLetter after = inTransaction(List.of(id), operator, reason, "replay", dryRun, outcome.superseded,
+        (c, d, who, why) -> replayOne(c, d, who, why, outcome)).get(0);
+    return new ReplayResult(after, dryRun, outcome.removed.status(), outcome.superseded);
+  }
+
+  @Override
+  public List<DeadLetter> replayAll(List<Long> ids, @Nullable String operator, String reason, boolean dryRun)
+      throws SQLException {
+    ReplayOutcome outcome = new ReplayOutcome();
+    return inTransaction(ids, operator, reason, "replay", dryRun, outcome.superseded,
+        (c, d, who, why) -> replayOne(c, d, who, why, outcome));
+  }
+
+  /** What the replays of one call did besides their rows: the last claim removed, the rows superseded. */
+  private static final class ReplayOutcome {
+    Removed removed = Removed.NONE;
+    final List<Long> superseded = new ArrayList<>();
+  }
+
+  /**
+   * Replays {@code d}: its sequence if it heads one; else its key once (its other open dead letters are
+   * superseded), or nothing if its key holds a {@code P} claim (then it and they are superseded: returns null).
+   */
+  private @Nullable Removed replayOne(Connection c, DeadLetter d, @Nullable String operator, String reason,
+      ReplayOutcome outcome) throws SQLException {
+    ParkedSequences.Id sequence = sequences.headed(c, d);
+    if (sequence != null) {
+      outcome.removed = sequences.replay(c, d, sequence, operator, reason);
+      return outcome.removed;
+    }
+    List<DeadLetter> siblings = lockSiblings(c, d);
+    if (hasProcessedClaim(c, d)) { // applied since (a sibling's replay, a corrected re-send after a forget)
+      for (DeadLetter row : concat(d, siblings)) {
+        supersede(c, row, operator, reason, "its key has been applied since (a P claim)");
+        outcome.superseded.add(row.id());
       }
-      removed[0] = removeDeadLetteredClaim(c, d);
-      deleteWaitingCopy(c, d.id());
-      writeReplayCopy(c, d);
-      for (DeadLetter sibling : siblings) {
-        supersede(c, sibling, operator, reason, "dead letter " + d.id() + " of the same key was replayed");
-        superseded.add(sibling.id());
-      }
-      return removed[0];
-    });
-    return new ReplayResult(after, dryRun, removed[0].status(), List.copyOf(superseded));
+      return null;
+    }
+    outcome.removed = removeClaim(c, d);
+    deleteWaitingCopy(c, d.id());
+    writeReplayCopy(c, d);
+    for (DeadLetter sibling : siblings) {
+      supersede(c, sibling, operator, reason, "dead letter " + d.id() + " of the same key was replayed");
+      outcome.superseded.add(sibling.id());
+    }
+    return outcome.removed;
   }
 
   @Override
   public DeadLetter discard(long id, @Nullable String operator, String reason) throws SQLException {
-    return inTransaction(id, operator, reason, "discard", false, (c, d) -> {
-      deleteWaitingCopy(c, id);
+    return discard(id, operator, reason, null);
+  }
+
+  @Override
+  public DeadLetter discard(long id, @Nullable String operator, String reason, @Nullable Followers followers)
+      throws SQLException {
+    return discardAll(List.of(id), operator, reason, followers).get(0);
+  }
+
+  @Override
+  public List<DeadLetter> discardAll(List<Long> ids, @Nullable String operator, String reason,
+      @Nullable Followers followers) throws SQLException {
+    return inTransaction(ids, operator, reason, "discard", false, List.of(), (c, d, who, why) -> {
+      deleteWaitingCopy(c, d.id());
+      ParkedSequences.Id sequence = sequences.headed(c, d);
+      if (sequence != null) {
+        sequences.discard(c, d, sequence, followers, who, why);
+      }
       return Removed.NONE;
     });
+  }
+
+  @Override
+  public List<FailureGroup> groups(Query query) throws SQLException {
+    return new FailureGroups(dataSource, schema).list(query);
   }
 
   private static List<DeadLetter> concat(DeadLetter first, List<DeadLetter> rest) {
@@ -129,7 +170,7 @@ public final class PostgresDeadLetters implements DeadLetters {
   }
 
   /** What an operation removed from {@code claims}, for the audit. */
-  private record Removed(@Nullable Integer generation, @Nullable String status, @Nullable Integer partition,
+  record Removed(@Nullable Integer generation, @Nullable String status, @Nullable Integer partition,
       @Nullable Long offset) {
     static final Removed NONE = new Removed(null, null, null, null);
   }
@@ -137,35 +178,29 @@ public final class PostgresDeadLetters implements DeadLetters {
   @FunctionalInterface
   private interface Operation {
     /** Returns what it removed, or null if it superseded the row instead (already recorded and audited). */
-    @Nullable Removed apply(Connection c, DeadLetter locked) throws SQLException;
+    @Nullable Removed apply(Connection c, DeadLetter locked, @Nullable String operator, String reason)
+        throws SQLException;
   }
 
-  private DeadLetter inTransaction(long id, @Nullable String operator, String reason, String action, boolean dryRun,
-      Operation operation) throws SQLException {
+  /**
+   * Runs {@code operation} on each of {@code ids} in one transaction: all are done, or none; {@code dryRun}: rolled
+   * back. An id in {@code supersededHere} (superseded by an earlier id of the same call) is not acted on again.
+   */
+  private List<DeadLetter> inTransaction(List<Long> ids, @Nullable String operator, String reason, String action,
+      boolean dryRun, List<Long> supersededHere, Operation operation) throws SQLException {
     if (reason == null || reason.isBlank()) {
-      throw new IllegalArgumentException("reason must not be blank: say why dead letter " + id + " is "
-          + pastTense(action));
+      throw new IllegalArgumentException("reason must not be blank: say why dead letter" + (ids.size() == 1 ? " "
+          + ids.get(0) + " is " : "s are ") + pastTense(action));
     }
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
       try {
-        DeadLetter d = rows.find(c, id, true);
-        if (d == null) {
-          throw new NoSuchElementException("no dead letter with id " + id + " in " + schema.deadLetters());
+        List<DeadLetter> after = new ArrayList<>(ids.size());
+        for (long id : new LinkedHashSet<>(ids)) {
+          after.add(supersededHere.contains(id) ? Objects.requireNonNull(rows.find(c, id, false))
+              : actOn(c, id, operator, reason, action, operation));
         }
-        if (!OPEN.contains(d.state())) {
-          throw new IllegalStateException("dead letter " + id + " is " + d.state().column() + ": it cannot be "
-              + pastTense(action) + " (only pending, published or held ones can)"
-              + (d.state() == State.SUPERSEDED ? "; its key was replayed or applied since" : ""));
-        }
-        Removed removed = operation.apply(c, d);
-        if (removed != null) {
-          State next = action.equals("replay") ? State.REPLAYED : State.DISCARDED;
-          rows.recordAction(c, id, next, operator, reason);
-          audit(c, d, "dead-letter-" + action, operator, reason, removed);
-        }
-        DeadLetter after = Objects.requireNonNull(rows.find(c, id, false));
         if (dryRun) {
           c.rollback();
         } else {
@@ -179,6 +214,27 @@ public final class PostgresDeadLetters implements DeadLetters {
         c.setAutoCommit(autoCommit);
       }
     }
+  }
+
+  private DeadLetter actOn(Connection c, long id, @Nullable String operator, String reason, String action,
+      Operation operation) throws SQLException {
+    DeadLetter d = rows.find(c, id, true);
+    if (d == null) {
+      throw new NoSuchElementException("no dead letter with id " + id + " in " + schema.deadLetters());
+    }
+    if (!OPEN.contains(d.state())) {
+      throw new IllegalStateException("dead letter " + id + " is " + d.state().column() + ": it cannot be "
+          + pastTense(action) + " (only pending, published or held ones can" + (d.state() == State.PARKED
+          ? "; it waits behind the head of its sequence: replay or discard that one)"
+          : d.state() == State.SUPERSEDED ? "; its key was replayed or applied since)" : ")"));
+    }
+    Removed removed = operation.apply(c, d, operator, reason);
+    if (removed != null) {
+      State next = action.equals("replay") ? State.REPLAYED : State.DISCARDED;
+      rows.recordAction(c, id, next, operator, reason);
+      audit(c, d, "dead-letter-" + action, operator, reason, removed);
+    }
+    return Objects.requireNonNull(rows.find(c, id, false));
   }
 
   private static String pastTense(String action) {
@@ -230,8 +286,11 @@ public final class PostgresDeadLetters implements DeadLetters {
     audit(c, d, "dead-letter-superseded", operator, reason + " (" + why + ")", Removed.NONE);
   }
 
-  /** Removes the key's {@code D} claims (never a {@code P} claim); returns the newest removed, for the audit. */
-  private Removed removeDeadLetteredClaim(Connection c, DeadLetter d) throws SQLException {
+  /**
+   * Removes the key's {@code D} claims (never a {@code P} claim: a replay must not erase an applied key); returns
+   * the newest removed, for the audit.
+   */
+  Removed removeClaim(Connection c, DeadLetter d) throws SQLException {
     if (d.keyId() == null || d.scope() == null) {
       return Removed.NONE;
     }
@@ -253,14 +312,14 @@ public final class PostgresDeadLetters implements DeadLetters {
     }
   }
 
-  private void deleteWaitingCopy(Connection c, long id) throws SQLException {
+  void deleteWaitingCopy(Connection c, long id) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + schema.outbox() + " WHERE dead_letter_id = ?")) {
       ps.setLong(1, id);
       ps.executeUpdate();
     }
   }
 
-  private void audit(Connection c, DeadLetter d, String action, @Nullable String operator, String reason,
+  void audit(Connection c, DeadLetter d, String action, @Nullable String operator, String reason,
       Removed removed) throws SQLException {
     String sql = "INSERT INTO " + schema.audit() + " (operator, action, reason, scope, message_key, key_id, "
         + "removed_generation, removed_status, removed_partition, removed_offset, dead_letter_id) "

@@ -5,11 +5,14 @@ import io.github.kafkadedup.outbox.Outbox;
 import io.github.kafkadedup.outbox.OutboxMetrics;
 import io.github.kafkadedup.outbox.OutboxRelay;
 import io.github.kafkadedup.producer.IdempotentProducerConfig;
+import io.github.kafkadedup.spring.DeadLetterTableRecoverer;
 import io.github.kafkadedup.spring.TransactionalOutbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import javax.sql.DataSource;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -84,6 +87,26 @@ public class DedupOutboxAutoConfiguration {
     metrics.ifUnique(relay::metrics);
     observations.ifUnique(relay::observationRegistry);
     return relay.build();
+  }
+
+  /**
+   * Says at start-up, when the application dead-letters to the table ({@code DeadLetterTableRecoverer}) and runs
+   * no relay, that nothing reaches the dead-letter topic until a relay runs (here with
+   * {@code dedup.outbox.relay.enabled=true}, or in another process).
+   *
+   * @param relays the relay bean, if any
+   * @return the check, run once every singleton exists (the error handlers with their recoverers too)
+   */
+  @Bean
+  public SmartInitializingSingleton kafkaDedupDeadLetterRelayCheck(ObjectProvider<OutboxRelay> relays) {
+    return () -> {
+      if (DeadLetterTableRecoverer.created() && relays.getIfAvailable() == null) {
+        LoggerFactory.getLogger(DedupOutboxAutoConfiguration.class).warn("DeadLetterTableRecoverer stores dead "
+            + "letters in PostgreSQL, but no OutboxRelay runs in this application (dedup.outbox.relay.enabled is "
+            + "not true): they reach no dead-letter topic until a relay publishes them. Set "
+            + "dedup.outbox.relay.enabled=true, or run a relay elsewhere on this database");
+      }
+    };
   }
 
   /** The relay's Micrometer meters, when micrometer-core is present. */
