@@ -148,6 +148,50 @@ class DeadLettersIT {
   }
 
   /**
+   * A bulk replay of both dead letters of one key (a poison record and its re-send) replays the key once: the
+   * first is replayed, the second superseded in the same transaction (not a refusal of the whole call), and the
+   * dry run says the same without changing anything.
+   */
+  @Test
+  void aBulkReplayOfTwoDeadLettersOfOneKeyAppliesItOnce() throws Exception {
+    String topic = fx.kafka.createTopic("dlq-bulk-twice", 1);
+    fx.kafka.createTopic(topic + ".DLT", 1, Map.of());
+    String scope = "g-" + topic;
+    AtomicBoolean broken = new AtomicBoolean(true);
+    var producer = fx.bytesProducer();
+    DeadLetterTableIT.send(producer, topic, "order-1", "boom-1", "t-1");
+    DeadLetterTableIT.send(producer, topic, "order-1", "boom-1", "t-1"); // a re-send of the key
+    fx.start(DedupConsumer.builder(fx.kafka.consumerProps(scope), new StringDeserializer(), new StringDeserializer(),
+            fx.db.dataSource())
+        .topics(topic).keyStrategy(KeyStrategy.header()).recordHandler(failingWhile(broken))
+        .recoverer(Recoverer.deadLetterTable(new StringSerializer(), new StringSerializer())).build());
+    DeadLetters deadLetters = DeadLetters.of(fx.db.dataSource());
+    try (OutboxRelay relay = fx.relay("bulk-twice-relay", OutboxMetrics.none())) {
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(deadLetters.list(
+          DeadLetters.Query.builder().scope(scope).state(DeadLetters.State.PUBLISHED).build())).hasSize(2));
+      List<Long> ids = deadLetters.list(DeadLetters.Query.builder().scope(scope).build()).stream()
+          .map(DeadLetter::id).toList();
+      broken.set(false);
+
+      List<DeadLetter> dry = deadLetters.replayAll(ids, "alice", "fixed the parser", true);
+      assertThat(dry).extracting(DeadLetter::state)
+          .containsExactly(DeadLetters.State.REPLAYED, DeadLetters.State.SUPERSEDED);
+      assertThat(deadLetters.show(ids.get(0)).orElseThrow().state()).as("dry run").isEqualTo(
+          DeadLetters.State.PUBLISHED);
+
+      List<DeadLetter> done = deadLetters.replayAll(ids, "alice", "fixed the parser");
+      assertThat(done).extracting(DeadLetter::state)
+          .containsExactly(DeadLetters.State.REPLAYED, DeadLetters.State.SUPERSEDED);
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(claimStatus(scope, "t-1")).isEqualTo("P"));
+      await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(fx.count(
+          "SELECT count(*) FROM orders WHERE topic = '" + topic + "'")).as("order-1 applied once").isEqualTo(1));
+    }
+    assertThat(fx.string("SELECT string_agg(action || ':' || coalesce(removed_status, '-'), ',' ORDER BY action)"
+        + " FROM dedup_audit WHERE scope = '" + scope + "'"))
+        .isEqualTo("dead-letter-replay:D,dead-letter-superseded:-");
+  }
+
+  /**
    * A dead letter whose key was applied since (forgotten, then a corrected re-send) is not replayed: its replay
    * (and the dry run, which says the same) supersedes it and sends nothing.
    */
