@@ -128,7 +128,7 @@ class StatusVerdictsIT {
     System.out.println("--- status of a consumer keeping up\n" + r.out());
     assertThat(r.code()).as("%s", r).isZero();
     assertThat(r.out()).startsWith("kafka-dedup status: database " + db.name() + " on ")
-        .contains(", schema public, role " + db.user() + ", schema version 7")
+        .contains(", schema public, role " + db.user() + ", schema version 8")
         .contains("Verdicts (LAGGING: lag > 1000 (--lag-threshold); STUCK: lag > 0 and no batch completed for 5 min")
         .containsPattern(GROUP + " +OK +0 +1 +\\d+ s ago +\\d+ s ago +lag 0, last batch \\d+ s ago")
         .contains("Lag per partition")
