@@ -130,7 +130,8 @@ class DedupMigrationsIT {
       for (Future<MigrationResult> run : runs) {
         applied.addAll(run.get().appliedVersions());
       }
-      assertThat(applied).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+      // Flyway locks per migration: one run may apply 1-4 and another 5-8; each version exactly once, in all
+      assertThat(applied).containsExactlyInAnyOrder("1", "2", "3", "4", "5", "6", "7", "8");
     } finally {
       pool.shutdownNow();
     }
