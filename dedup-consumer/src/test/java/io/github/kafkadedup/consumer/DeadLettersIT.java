@@ -113,17 +113,9 @@ class DeadLettersIT {
    */
   @Test
   void replayingTheSecondDeadLetterOfAnAppliedKeyNeverAppliesItTwice() throws Exception {
-    String topic = fx.kafka.createTopic("dlq-twice", 1);
-    fx.kafka.createTopic(topic + ".DLT", 1, Map.of());
-    String scope = "g-" + topic;
     AtomicBoolean broken = new AtomicBoolean(true);
-    var producer = fx.bytesProducer();
-    DeadLetterTableIT.send(producer, topic, "order-1", "boom-1", "t-1");
-    DeadLetterTableIT.send(producer, topic, "order-1", "boom-1", "t-1"); // a re-send of the key
-    fx.start(DedupConsumer.builder(fx.kafka.consumerProps(scope), new StringDeserializer(), new StringDeserializer(),
-            fx.db.dataSource())
-        .topics(topic).keyStrategy(KeyStrategy.header()).recordHandler(failingWhile(broken))
-        .recoverer(Recoverer.deadLetterTable(new StringSerializer(), new StringSerializer())).build());
+    String topic = poisonAndItsResend("dlq-twice", broken);
+    String scope = "g-" + topic;
     DeadLetters deadLetters = DeadLetters.of(fx.db.dataSource());
     try (OutboxRelay relay = fx.relay("twice-relay", OutboxMetrics.none())) {
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(deadLetters.list(
@@ -154,17 +146,9 @@ class DeadLettersIT {
    */
   @Test
   void aBulkReplayOfTwoDeadLettersOfOneKeyAppliesItOnce() throws Exception {
-    String topic = fx.kafka.createTopic("dlq-bulk-twice", 1);
-    fx.kafka.createTopic(topic + ".DLT", 1, Map.of());
-    String scope = "g-" + topic;
     AtomicBoolean broken = new AtomicBoolean(true);
-    var producer = fx.bytesProducer();
-    DeadLetterTableIT.send(producer, topic, "order-1", "boom-1", "t-1");
-    DeadLetterTableIT.send(producer, topic, "order-1", "boom-1", "t-1"); // a re-send of the key
-    fx.start(DedupConsumer.builder(fx.kafka.consumerProps(scope), new StringDeserializer(), new StringDeserializer(),
-            fx.db.dataSource())
-        .topics(topic).keyStrategy(KeyStrategy.header()).recordHandler(failingWhile(broken))
-        .recoverer(Recoverer.deadLetterTable(new StringSerializer(), new StringSerializer())).build());
+    String topic = poisonAndItsResend("dlq-bulk-twice", broken);
+    String scope = "g-" + topic;
     DeadLetters deadLetters = DeadLetters.of(fx.db.dataSource());
     try (OutboxRelay relay = fx.relay("bulk-twice-relay", OutboxMetrics.none())) {
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(deadLetters.list(
@@ -189,6 +173,23 @@ class DeadLettersIT {
     assertThat(fx.string("SELECT string_agg(action || ':' || coalesce(removed_status, '-'), ',' ORDER BY action)"
         + " FROM dedup_audit WHERE scope = '" + scope + "'"))
         .isEqualTo("dead-letter-replay:D,dead-letter-superseded:-");
+  }
+
+  /**
+   * Sends order-1 (key t-1) and a re-send of it to a new topic, consumed in scope "g-" + topic by a consumer whose
+   * handler fails while {@code broken} and stores dead letters in the table: two dead letters of one key.
+   */
+  private String poisonAndItsResend(String name, AtomicBoolean broken) throws Exception {
+    String topic = fx.kafka.createTopic(name, 1);
+    fx.kafka.createTopic(topic + ".DLT", 1, Map.of());
+    var producer = fx.bytesProducer();
+    DeadLetterTableIT.send(producer, topic, "order-1", "boom-1", "t-1");
+    DeadLetterTableIT.send(producer, topic, "order-1", "boom-1", "t-1"); // a re-send of the key
+    fx.start(DedupConsumer.builder(fx.kafka.consumerProps("g-" + topic), new StringDeserializer(),
+            new StringDeserializer(), fx.db.dataSource())
+        .topics(topic).keyStrategy(KeyStrategy.header()).recordHandler(failingWhile(broken))
+        .recoverer(Recoverer.deadLetterTable(new StringSerializer(), new StringSerializer())).build());
+    return topic;
   }
 
   /**
