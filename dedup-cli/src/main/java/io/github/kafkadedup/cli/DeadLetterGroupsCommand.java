@@ -29,7 +29,7 @@ final class DeadLetterGroupsCommand extends Subcommand {
   }
 
   @Option(names = "--state", paramLabel = "STATE", converter = DeadLetterEnums.StateConverter.class,
-      description = "only this state: pending, published, held, parked, replayed, discarded")
+      description = "only this state: pending, published, held, parked, replayed, discarded, superseded")
   DeadLetters.@Nullable State state;
 
   @Override
