@@ -1,8 +1,8 @@
 package io.github.kafkadedup.cli;
 
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.RetentionConfig;
-import io.github.kafkadedup.consumer.RetentionJob;
+import io.github.kafkadedup.retention.RetentionConfig;
+import io.github.kafkadedup.retention.RetentionJob;
 import io.github.kafkadedup.migrations.DedupSchema;
 import java.sql.SQLException;
 import java.time.Duration;

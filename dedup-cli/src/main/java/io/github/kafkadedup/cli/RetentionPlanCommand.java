@@ -1,7 +1,7 @@
 package io.github.kafkadedup.cli;
 
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.RetentionPlan;
+import io.github.kafkadedup.retention.RetentionPlan;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code kafka-dedup retention plan}: {@link io.github.kafkadedup.consumer.RetentionJob#plan()}, printed. */
+/** {@code kafka-dedup retention plan}: {@link io.github.kafkadedup.retention.RetentionJob#plan()}, printed. */
 @Command(name = "plan", sortOptions = false,
     description = "What a retention run would drop now, and why it keeps the rest (window, replay guard per "
         + "topic). Changes nothing; works with the runtime role.")

@@ -1,8 +1,8 @@
 package io.github.kafkadedup.cli;
 
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.RetentionJob;
-import io.github.kafkadedup.consumer.RetentionPlan;
+import io.github.kafkadedup.retention.RetentionJob;
+import io.github.kafkadedup.retention.RetentionPlan;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

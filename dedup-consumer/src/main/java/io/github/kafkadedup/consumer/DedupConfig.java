@@ -319,8 +319,15 @@ public final class DedupConfig {
     }
   }
 
-  /** Checks a scope as {@link Builder#scope(String)} documents; shared with {@link RetentionConfig}. */
-  static String checkScope(@Nullable String value) {
+  /**
+   * Checks a scope as {@link Builder#scope(String)} documents (the one rule every module that names a scope
+   * follows, retention's included).
+   *
+   * @param value the scope
+   * @return {@code value}
+   * @throws IllegalArgumentException if it is blank, contains U+0000 or is longer than 255 UTF-8 bytes
+   */
+  public static String checkScope(@Nullable String value) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException("scope must not be blank, but was '" + value + "'");
     }

@@ -1,6 +1,6 @@
 package io.github.kafkadedup.consumer;
 
-import io.github.kafkadedup.consumer.spi.DatabaseOutage;
+import io.github.kafkadedup.consumer.internal.DatabaseOutage;
 import io.github.kafkadedup.consumer.internal.ConsumerSettings;
 import io.github.kafkadedup.consumer.internal.Heartbeat;
 import io.github.kafkadedup.consumer.internal.OffsetFence;

@@ -88,7 +88,7 @@ public interface DedupMetrics {
 
   /**
    * Whether the consumer has been without a working database for longer than its bound and gave its partitions
-   * back to the group ({@link io.github.kafkadedup.consumer.spi.DatabaseOutage}); set to false when it answers.
+   * back to the group ({@link io.github.kafkadedup.consumer.internal.DatabaseOutage}); set to false when it answers.
    *
    * @param scope the dedup scope
    * @param unavailable true while the consumer waits for its database outside the group

@@ -19,12 +19,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * One migrated database with an {@code orders} business table, and the real broker, for a test class.
  * The business table has no unique constraint on purpose: a duplicate effect shows as a second row.
  */
-final class EngineFixture implements AutoCloseable {
-  final TestDatabase db;
-  final TestKafka kafka = TestKafka.get();
+public final class EngineFixture implements AutoCloseable {
+  public final TestDatabase db;
+  public final TestKafka kafka = TestKafka.get();
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
-  EngineFixture(String name) {
+  public EngineFixture(String name) {
     db = TestPostgres.get().createDatabase(name);
     DedupMigrations.migrate(db.dataSource());
     db.execute("CREATE TABLE orders (id bigserial PRIMARY KEY, order_key text NOT NULL, payload text, "
@@ -32,7 +32,7 @@ final class EngineFixture implements AutoCloseable {
   }
 
   /** The handler every test uses: one business row per applied record. */
-  static RecordHandler<String, String> insertOrder() {
+  public static RecordHandler<String, String> insertOrder() {
     BatchHandler<String, String> batch = insertOrders();
     return (record, tx) -> batch.handle(List.of(record), tx);
   }
@@ -56,7 +56,7 @@ final class EngineFixture implements AutoCloseable {
   }
 
   /** A producer (String) that the fixture closes. */
-  KafkaProducer<String, String> producer() {
+  public KafkaProducer<String, String> producer() {
     KafkaProducer<String, String> p = new KafkaProducer<>(kafka.producerProps());
     closeables.add(p);
     return p;
@@ -70,7 +70,7 @@ final class EngineFixture implements AutoCloseable {
   }
 
   /** A dead-letter recoverer publishing to {@code <topic>.DLT}. */
-  Recoverer<String, String> dlt() {
+  public Recoverer<String, String> dlt() {
     return Recoverer.deadLetterTopic(bytesProducer(), new StringSerializer(), new StringSerializer());
   }
 
@@ -88,7 +88,7 @@ final class EngineFixture implements AutoCloseable {
     }
   }
 
-  long count(String sql) {
+  public long count(String sql) {
     return db.queryLong(sql);
   }
 
@@ -120,7 +120,7 @@ final class EngineFixture implements AutoCloseable {
   }
 
   /** Starts a consumer on a platform thread; the fixture closes it. */
-  <K, V> DedupConsumer<K, V> start(DedupConsumer<K, V> consumer) {
+  public <K, V> DedupConsumer<K, V> start(DedupConsumer<K, V> consumer) {
     Thread.ofPlatform().name("dedup-" + consumer.scope()).start(consumer::run);
     closeables.add(consumer);
     return consumer;

@@ -2,7 +2,7 @@ package io.github.kafkadedup.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.kafkadedup.consumer.internal.Backoff;
+import io.github.kafkadedup.outbox.internal.Backoff;
 import io.github.kafkadedup.consumer.internal.TransientErrors;
 import java.sql.SQLException;
 import java.time.Duration;

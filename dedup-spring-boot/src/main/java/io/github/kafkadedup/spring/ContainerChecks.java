@@ -1,7 +1,7 @@
 package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.spi.EngineRules;
+import io.github.kafkadedup.consumer.internal.EngineRules;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;

@@ -1,6 +1,6 @@
 package io.github.kafkadedup.spring;
 
-import io.github.kafkadedup.consumer.spi.DatabaseOutage;
+import io.github.kafkadedup.consumer.internal.DatabaseOutage;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.slf4j.Logger;

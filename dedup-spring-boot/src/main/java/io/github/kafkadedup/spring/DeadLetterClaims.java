@@ -1,7 +1,7 @@
 package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.spi.EngineRules;
+import io.github.kafkadedup.consumer.internal.EngineRules;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.spi.DeadLetterStore;
-import io.github.kafkadedup.consumer.spi.EngineRules;
-import io.github.kafkadedup.consumer.spi.Plan;
+import io.github.kafkadedup.consumer.internal.DeadLetterStore;
+import io.github.kafkadedup.consumer.internal.EngineRules;
+import io.github.kafkadedup.consumer.internal.Plan;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.github.kafkadedup.spring;
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.KeyStrategy;
-import io.github.kafkadedup.consumer.spi.DatabaseOutage;
+import io.github.kafkadedup.consumer.internal.DatabaseOutage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package io.github.kafkadedup.spring;
 
-import io.github.kafkadedup.consumer.spi.EngineRules;
+import io.github.kafkadedup.consumer.internal.EngineRules;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.IntUnaryOperator;

@@ -1,6 +1,6 @@
 package io.github.kafkadedup.spring;
 
-import io.github.kafkadedup.consumer.spi.OutboxWrites;
+import io.github.kafkadedup.consumer.internal.OutboxWrites;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 

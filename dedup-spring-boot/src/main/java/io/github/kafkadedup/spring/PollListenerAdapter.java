@@ -2,9 +2,9 @@ package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.BatchResult;
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.spi.Classifier;
-import io.github.kafkadedup.consumer.spi.EngineRules;
-import io.github.kafkadedup.consumer.spi.Plan;
+import io.github.kafkadedup.consumer.internal.Classifier;
+import io.github.kafkadedup.consumer.internal.EngineRules;
+import io.github.kafkadedup.consumer.internal.Plan;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.spi.Plan;
+import io.github.kafkadedup.consumer.internal.Plan;
 import java.nio.ByteBuffer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;

@@ -1,6 +1,6 @@
 package io.github.kafkadedup.spring;
 
-import io.github.kafkadedup.consumer.spi.OutboxWrites;
+import io.github.kafkadedup.consumer.internal.OutboxWrites;
 import io.github.kafkadedup.outbox.Outbox;
 import io.github.kafkadedup.producer.IdempotencyKeys;
 import java.sql.Connection;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.kafkadedup.outbox.Outbox;
 import io.github.kafkadedup.outbox.OutboxRelay;
-import io.github.kafkadedup.consumer.spi.OutboxWrites;
+import io.github.kafkadedup.consumer.internal.OutboxWrites;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

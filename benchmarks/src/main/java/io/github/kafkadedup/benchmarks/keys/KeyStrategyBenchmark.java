@@ -4,7 +4,7 @@ import io.github.kafkadedup.benchmarks.KeyMix;
 import io.github.kafkadedup.benchmarks.Records;
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.KeyStrategy;
-import io.github.kafkadedup.consumer.spi.Plan;
+import io.github.kafkadedup.consumer.internal.Plan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -5,8 +5,6 @@ import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.Recoverer;
 import io.github.kafkadedup.consumer.Sequencing;
-import io.github.kafkadedup.consumer.spi.Classifier;
-import io.github.kafkadedup.consumer.spi.Plan;
 import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.outbox.internal.Observations;
 import io.github.kafkadedup.outbox.internal.OutboxWriter;

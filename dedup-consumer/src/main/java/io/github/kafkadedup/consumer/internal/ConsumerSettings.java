@@ -1,7 +1,6 @@
 package io.github.kafkadedup.consumer.internal;
 
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.spi.EngineRules;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;

@@ -3,7 +3,6 @@ package io.github.kafkadedup.consumer.internal;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.DuplicateCause;
 import io.github.kafkadedup.consumer.Recoverer;
-import io.github.kafkadedup.consumer.spi.Classifier;
 import io.github.kafkadedup.migrations.DedupKeys;
 import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.outbox.DeadLetters;

@@ -1,6 +1,5 @@
 package io.github.kafkadedup.consumer.internal;
 
-import io.github.kafkadedup.consumer.spi.DatabaseOutage;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;

@@ -1,9 +1,9 @@
 package io.github.kafkadedup.consumer.internal;
+import io.github.kafkadedup.outbox.internal.Backoff;
 
 import io.github.kafkadedup.consumer.BatchResult;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.DedupMetrics;
-import io.github.kafkadedup.consumer.spi.DatabaseOutage;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * duplicate was first claimed. A conflict is not an error, so the transaction stays usable. Keys are
  * inserted in id order, so concurrent claimers lock index entries in the same order and cannot deadlock
  * each other. Keys are stored as {@link io.github.kafkadedup.migrations.DedupKeys#id ids}; two keys with
- * one id in a batch must have been merged by the caller ({@link io.github.kafkadedup.consumer.spi.Plan} does).
+ * one id in a batch must have been merged by the caller ({@link io.github.kafkadedup.consumer.internal.Plan} does).
  */
 public final class PostgresClaimStore {
   private final ClaimSql sql;

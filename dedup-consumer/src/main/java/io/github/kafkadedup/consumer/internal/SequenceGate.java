@@ -2,8 +2,6 @@ package io.github.kafkadedup.consumer.internal;
 
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.Sequencing;
-import io.github.kafkadedup.consumer.spi.Classifier;
-import io.github.kafkadedup.consumer.spi.Plan;
 import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.outbox.DeadLetters;
 import io.github.kafkadedup.outbox.internal.ParkedSequences;

@@ -10,8 +10,6 @@ import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.RecordHandler;
 import io.github.kafkadedup.consumer.Recoverer;
 import io.github.kafkadedup.consumer.Sequencing;
-import io.github.kafkadedup.consumer.spi.EngineRules;
-import io.github.kafkadedup.consumer.spi.Plan;
 import io.github.kafkadedup.outbox.Outbox;
 import io.github.kafkadedup.outbox.internal.Observations;
 import io.github.kafkadedup.outbox.internal.OutboxWriter;

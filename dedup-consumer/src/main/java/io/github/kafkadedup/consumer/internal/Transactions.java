@@ -1,4 +1,5 @@
 package io.github.kafkadedup.consumer.internal;
+import io.github.kafkadedup.outbox.internal.Backoff;
 
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;

@@ -1,6 +1,6 @@
 package io.github.kafkadedup.spring.actuate;
 
-import io.github.kafkadedup.consumer.spi.StoreInspection;
+import io.github.kafkadedup.consumer.internal.StoreInspection;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.github.kafkadedup.spring.actuate;
 
-import io.github.kafkadedup.consumer.spi.StoreInspection;
+import io.github.kafkadedup.consumer.internal.StoreInspection;
 import io.github.kafkadedup.migrations.DedupSchema;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,7 +1,7 @@
 package io.github.kafkadedup.spring.autoconfigure;
 
 import io.github.kafkadedup.spring.DedupListeners;
-import io.github.kafkadedup.consumer.spi.DatabaseOutage;
+import io.github.kafkadedup.consumer.internal.DatabaseOutage;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,6 +1,6 @@
 package io.github.kafkadedup.spring.autoconfigure;
 
-import io.github.kafkadedup.consumer.RetentionConfig;
+import io.github.kafkadedup.retention.RetentionConfig;
 import io.github.kafkadedup.migrations.DedupSchema;
 import java.time.Duration;
 import java.util.Objects;

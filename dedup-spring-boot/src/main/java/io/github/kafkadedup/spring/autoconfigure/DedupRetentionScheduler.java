@@ -1,6 +1,6 @@
 package io.github.kafkadedup.spring.autoconfigure;
 
-import io.github.kafkadedup.consumer.RetentionJob;
+import io.github.kafkadedup.retention.RetentionJob;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
