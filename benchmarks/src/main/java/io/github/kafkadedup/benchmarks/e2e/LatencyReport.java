@@ -26,7 +26,7 @@ final class LatencyReport {
    * @param p99Micros 99th percentile
    * @param p999Micros 99.9th percentile
    * @param maxMicros the largest
-   * @param saturated whether the consumers had not committed every record a minute after the producer stopped
+   * @param saturated whether the run did not keep up with its rate ({@link LatencyBench#saturated})
    * @param load the 1-minute load average when the producer stopped
    */
   record Point(Mode mode, double fraction, int rate, int repeat, long sent, long measured, long p50Micros,
