@@ -2,9 +2,11 @@ package io.github.kafkadedup.cli;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -22,6 +24,9 @@ import picocli.CommandLine.Option;
         + "and heartbeats; lag per partition, consumers' last activity, claims, dead letters, outbox backlog, "
         + "schema version. Works with the runtime role.")
 final class StatusCommand extends Subcommand {
+  /** An outbox row older than this with no relay taking it: a relay polls every few hundred milliseconds. */
+  static final long RELAY_SILENT_SECONDS = 60;
+
   @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
       description = "Kafka: lag, members and hosts of the groups (env DEDUP_KAFKA_BOOTSTRAP)")
   @Nullable String bootstrapServers;
@@ -84,8 +89,8 @@ final class StatusCommand extends Subcommand {
     result.put("claims", claims);
     result.put("offsets", offsets);
     result.put("deadLetters", deadLetters(t, notes));
-    result.put("outbox", outbox(t, notes));
-    setAsideTopics(t, notes);
+    Set<String> setAside = setAsideTopics(t, notes);
+    result.put("outbox", outbox(t, setAside, notes));
     result.put("notes", List.copyOf(notes));
     if (json) {
       printJson(result);
@@ -116,17 +121,43 @@ final class StatusCommand extends Subcommand {
     return Sql.rows(t.c, "SELECT * FROM (" + sql + ") AS x ORDER BY 1, 2");
   }
 
-  /** A note per outbox topic the relay set aside (migration V6): its rows wait until it can be written. */
-  private static void setAsideTopics(Tables t, List<String> notes) throws SQLException {
+  /**
+   * A note per outbox topic the relay set aside (migration V6): its rows wait until it can be written.
+   *
+   * @return the topics set aside
+   */
+  private static Set<String> setAsideTopics(Tables t, List<String> notes) throws SQLException {
     String table = t.schema.outboxTopicsSetAside();
     if (!t.exists(table) || !t.may(table, "SELECT")) {
-      return;
+      return Set.of();
     }
+    Set<String> topics = new HashSet<>();
     for (Map<String, @Nullable Object> r : Sql.rows(t.c, "SELECT topic, reason, since, relay FROM " + table
         + " ORDER BY topic")) {
+      topics.add(String.valueOf(r.get("topic")));
       notes.add("outbox rows for topic " + r.get("topic") + " are set aside: the topic " + r.get("reason")
           + " (since " + r.get("since") + ", relay " + r.get("relay") + "); they go out by themselves once it can "
           + "be written (create it, or grant the relay WRITE); other topics' rows are not held");
+    }
+    return topics;
+  }
+
+  /**
+   * A note per outbox topic whose oldest row has waited longer than {@link #RELAY_SILENT_SECONDS} and is not set
+   * aside: a running relay takes a row within its poll interval, so nothing is publishing them. Dead letters
+   * reach their DLT through the same relay, which a Spring service runs only with
+   * {@code dedup.outbox.relay.enabled=true}.
+   */
+  private static void waitingForARelay(List<Map<String, @Nullable Object>> backlog, Set<String> setAside,
+      List<String> notes) {
+    for (Map<String, @Nullable Object> r : backlog) {
+      Object age = r.get("oldestAgeSeconds");
+      if (age instanceof Number n && n.longValue() > RELAY_SILENT_SECONDS && !setAside.contains(r.get("topic"))) {
+        notes.add("outbox rows for topic " + r.get("topic") + " have waited " + n.longValue() + " s ("
+            + r.get("unpublished") + " unpublished): no relay is publishing them. Start one (Spring Boot: "
+            + "dedup.outbox.relay.enabled=true; kafka-clients: OutboxRelay.builder(...).start()); dead letters "
+            + "reach their DLT only through it");
+      }
     }
   }
 
@@ -147,8 +178,8 @@ final class StatusCommand extends Subcommand {
   }
 
   /** The outbox backlog per topic, when the V3 outbox table exists (it is being built in parallel). */
-  private static @Nullable List<Map<String, @Nullable Object>> outbox(Tables t, List<String> notes)
-      throws SQLException {
+  private static @Nullable List<Map<String, @Nullable Object>> outbox(Tables t, Set<String> setAside,
+      List<String> notes) throws SQLException {
     if (!t.exists(t.outbox())) {
       notes.add("no outbox: table " + t.outbox() + " does not exist (schema version 3 adds it)");
       return null;
@@ -158,8 +189,11 @@ final class StatusCommand extends Subcommand {
           + t.role() + ")");
       return null;
     }
-    return Sql.rows(t.c, "SELECT topic, count(*) AS unpublished, min(created_at) AS \"oldestCreatedAt\","
+    List<Map<String, @Nullable Object>> backlog = Sql.rows(t.c, "SELECT topic, count(*) AS unpublished,"
+        + " min(created_at) AS \"oldestCreatedAt\","
         + " extract(epoch FROM now() - min(created_at))::bigint AS \"oldestAgeSeconds\""
         + " FROM " + t.outbox() + " GROUP BY topic ORDER BY topic");
+    waitingForARelay(backlog, setAside, notes);
+    return backlog;
   }
 }

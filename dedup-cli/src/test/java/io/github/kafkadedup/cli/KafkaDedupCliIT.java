@@ -120,6 +120,22 @@ class KafkaDedupCliIT {
   }
 
   @Test
+  void statusSaysNoRelayPublishesAnOutboxTopicWhoseRowsWaitedOverAMinute() {
+    db.execute("INSERT INTO outbox (lane, topic, record_value, created_at) VALUES"
+        + " (1, 'orders.DLT', 'x', now() - interval '5 minutes'), (2, 'orders.DLT', 'y', now()),"
+        + " (3, 'fresh', 'z', now())");
+    try {
+      CliRun r = CliRun.run(env, "status");
+      assertThat(r.code()).as("%s", r).isZero();
+      assertThat(r.out()).containsPattern("note: outbox rows for topic orders\\.DLT have waited 3\\d\\d s \\(2 "
+          + "unpublished\\): no relay is publishing them. Start one \\(Spring Boot: dedup.outbox.relay.enabled=true")
+          .doesNotContain("topic fresh have waited");
+    } finally {
+      db.execute("DELETE FROM outbox");
+    }
+  }
+
+  @Test
   void statusCountsClaimsAndDeadLettersPerScopeAndGeneration() {
     CliRun r = CliRun.run(env, "status", "--json");
     assertThat(r.code()).as("%s", r).isZero();
