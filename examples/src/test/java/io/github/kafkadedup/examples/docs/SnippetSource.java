@@ -20,7 +20,7 @@ final class SnippetSource {
   /** What a documentation snippet may use without importing it. */
   static final List<String> DEFAULT_IMPORTS = List.of(
       "java.time.*", "java.util.*", "java.util.concurrent.*", "java.sql.Connection", "javax.sql.DataSource",
-      "io.github.kafkadedup.consumer.*", "io.github.kafkadedup.outbox.*", "io.github.kafkadedup.migrations.*", "io.github.kafkadedup.producer.*",
+      "io.github.kafkadedup.consumer.*", "io.github.kafkadedup.outbox.*", "io.github.kafkadedup.retention.*", "io.github.kafkadedup.migrations.*", "io.github.kafkadedup.producer.*",
       "io.github.kafkadedup.spring.*",
       "org.apache.kafka.clients.admin.*", "org.apache.kafka.clients.consumer.*",
       "org.apache.kafka.clients.producer.*", "org.apache.kafka.common.serialization.*",
