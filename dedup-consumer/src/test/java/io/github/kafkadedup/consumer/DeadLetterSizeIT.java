@@ -1,4 +1,5 @@
 package io.github.kafkadedup.consumer;
+import io.github.kafkadedup.testsupport.LogCapture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package io.github.kafkadedup.consumer;
+package io.github.kafkadedup.testsupport;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -8,12 +8,15 @@ import org.apache.logging.log4j.core.Logger;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 
-/** Collects the lines one logger writes ("LEVEL message"), for tests that assert how often a line appears. */
-final class LogCapture extends AbstractAppender implements AutoCloseable {
+/**
+ * Collects the lines one logger writes ("LEVEL message"), for tests that assert how often a line appears.
+ * Needs Log4j 2 as the SLF4J backend, which this module brings.
+ */
+public final class LogCapture extends AbstractAppender implements AutoCloseable {
   private final Logger logger;
-  final List<String> lines = new CopyOnWriteArrayList<>();
+  public final List<String> lines = new CopyOnWriteArrayList<>();
 
-  LogCapture(String loggerName) {
+  public LogCapture(String loggerName) {
     super("capture-" + loggerName, null, null, true, Property.EMPTY_ARRAY);
     this.logger = (Logger) LogManager.getLogger(loggerName);
     start();
@@ -26,7 +29,7 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
   }
 
   /** Lines at {@code level} containing {@code text}. */
-  long count(String level, String text) {
+  public long count(String level, String text) {
     return lines.stream().filter(l -> l.startsWith(level + " ") && l.contains(text)).count();
   }
 
