@@ -1,6 +1,5 @@
 package io.github.kafkadedup.cli;
 
-import io.github.kafkadedup.outbox.DeadLetters;
 import io.github.kafkadedup.outbox.FailureGroup;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -10,7 +9,6 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code kafka-dedup dead-letters groups}: the dead letters counted by failure group, largest first. */
 @Command(name = "groups", sortOptions = false,
@@ -19,18 +17,7 @@ import picocli.CommandLine.Option;
         + "runtime role.", "Act on a group: dead-letters replay --group FINGERPRINT (or discard), --dry-run first."})
 final class DeadLetterGroupsCommand extends Subcommand {
   @Mixin
-  DeadLetterFilterOptions filters = new DeadLetterFilterOptions();
-
-  @Option(names = "--reason", paramLabel = "REASON", converter = DeadLetterEnums.ReasonConverter.class,
-      description = "only this reason: handler_failed, undeserializable, missing_key, invalid_key, key_too_long, "
-          + "dead_lettered_before, unpublishable, sequence_parked")
-  void reason(DeadLetters.@Nullable Reason value) {
-    filters.reason = value;
-  }
-
-  @Option(names = "--state", paramLabel = "STATE", converter = DeadLetterEnums.StateConverter.class,
-      description = "only this state: pending, published, held, parked, replayed, discarded, superseded")
-  DeadLetters.@Nullable State state;
+  DeadLetterReadFilters filters = new DeadLetterReadFilters();
 
   @Override
   int run(Tables t) throws SQLException {
@@ -38,7 +25,7 @@ final class DeadLetterGroupsCommand extends Subcommand {
     t.require("dead-letters groups", "SELECT", t.deadLetters());
     List<FailureGroup> groups;
     try (Progress p = Progress.start(err(), "counting " + t.deadLetters())) {
-      groups = DeadLetterOps.of(db, t).groups(filters.applyTo(DeadLetters.Query.builder()).state(state).build());
+      groups = DeadLetterOps.of(db, t).groups(filters.query().build());
     }
     if (json) {
       List<Map<String, @Nullable Object>> rows = new ArrayList<>();

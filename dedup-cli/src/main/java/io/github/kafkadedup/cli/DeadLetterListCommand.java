@@ -18,18 +18,7 @@ import picocli.CommandLine.Option;
         + "Works with the runtime role.", "Next page: --after-id with the last ID printed."})
 final class DeadLetterListCommand extends Subcommand {
   @Mixin
-  DeadLetterFilterOptions filters = new DeadLetterFilterOptions();
-
-  @Option(names = "--reason", paramLabel = "REASON", converter = DeadLetterEnums.ReasonConverter.class,
-      description = "only this reason: handler_failed, undeserializable, missing_key, invalid_key, key_too_long, "
-          + "dead_lettered_before, unpublishable, sequence_parked")
-  void reason(DeadLetters.@Nullable Reason value) {
-    filters.reason = value;
-  }
-
-  @Option(names = "--state", paramLabel = "STATE", converter = DeadLetterEnums.StateConverter.class,
-      description = "only this state: pending, published, held, parked, replayed, discarded, superseded")
-  DeadLetters.@Nullable State state;
+  DeadLetterReadFilters filters = new DeadLetterReadFilters();
 
   @Option(names = "--after-id", paramLabel = "ID", defaultValue = "0",
       description = "only ids greater than this (the next page; default ${DEFAULT-VALUE})")
@@ -45,7 +34,7 @@ final class DeadLetterListCommand extends Subcommand {
     t.require("dead-letters list", "SELECT", t.deadLetters());
     DeadLetters.Query query;
     try {
-      query = filters.applyTo(DeadLetters.Query.builder()).state(state).afterId(afterId).limit(limit).build();
+      query = filters.query().afterId(afterId).limit(limit).build();
     } catch (IllegalArgumentException e) {
       throw CliFailure.usage("--after-id/--limit: " + e.getMessage());
     }
