@@ -142,9 +142,15 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     return dir;
   }
 
+  /** Kills the broker and deletes its log directory. */
   @Override
   public void close() {
     process.close();
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException | RuntimeException e) {
+      // a leftover temp directory is not worth failing a test for
+    }
   }
 
   private static int freePort() throws IOException {
