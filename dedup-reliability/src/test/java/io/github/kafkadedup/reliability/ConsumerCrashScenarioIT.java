@@ -137,6 +137,7 @@ class ConsumerCrashScenarioIT {
         }
       }
     }
-    throw new AssertionError(armed.name() + " did not halt within 120 s; last output:\n" + armed.tail());
+    throw new AssertionError(armed.name() + " did not halt within " + Readiness.BOUND + "; " + armed.describe()
+        + "; last output:\n" + armed.tail());
   }
 }
