@@ -34,7 +34,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   /** Formats a new log directory and starts a broker on free ports; waits until it answers. */
   public static KafkaBrokerProcess start() {
     try {
-      Path dir = Files.createTempDirectory("dedup-test-kafka-");
+      // under target/, not the system temp folder: a test JVM killed with SIGKILL cannot delete it, and
+      // "mvn clean" then still does
+      Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "dedup-test-kafka-")
+          .toAbsolutePath();
       int port = freePort();
       int controllerPort = freePort();
       Map<String, String> props = new TreeMap<>(TestKafka.brokerDefaults());
