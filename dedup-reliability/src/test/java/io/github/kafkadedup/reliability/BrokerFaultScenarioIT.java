@@ -3,6 +3,7 @@ package io.github.kafkadedup.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.kafkadedup.testsupport.KafkaBrokerProcess;
+import io.github.kafkadedup.testsupport.Readiness;
 import io.github.kafkadedup.testsupport.TestKafka;
 import java.time.Duration;
 import java.util.List;
@@ -45,7 +46,7 @@ class BrokerFaultScenarioIT {
     String topic = "broker-fault-" + Long.toHexString(seed);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(topic + ".DLT", 1, (short) 1)))
-          .all().get(30, TimeUnit.SECONDS);
+          .all().get(Readiness.BOUND.toSeconds(), TimeUnit.SECONDS);
       TestKafka.awaitLeaders(admin, topic, 3);
       TestKafka.awaitLeaders(admin, topic + ".DLT", 1);
     }

@@ -3,6 +3,7 @@ package io.github.kafkadedup.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.kafkadedup.testsupport.ChildJvm;
+import io.github.kafkadedup.testsupport.Readiness;
 import io.github.kafkadedup.testsupport.TestKafka;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +55,8 @@ class ConsumerCrashScenarioIT {
       publisher.publish(Sizes.pick(1_500, 20_000));
       int haltAfter = 100 + random.nextInt(1_000);
       ChildJvm victim = children.start("halt=" + point.label() + "@" + haltAfter, "maxPollRecords=100");
-      String halted = victim.awaitLine(HaltSwitch.HALTED, Duration.ofSeconds(90));
+      // includes the child JVM's start (10-30 s at load 20): a generous bound, ended at once if the child dies
+      String halted = victim.awaitLine(HaltSwitch.HALTED, Readiness.BOUND);
       assertThat(victim.waitFor(Duration.ofSeconds(30))).as("halted, not exited").isEqualTo(137);
       scenario.fault(halted);
       assertThat(scenario.claimsWithoutEffect(topic)).as("claims of the halted transaction rolled back").isZero();
@@ -122,7 +124,7 @@ class ConsumerCrashScenarioIT {
    * be over by then, a few more messages are published each second so it gets some.
    */
   private static String awaitHalt(ChildJvm armed, Publisher publisher, Thread publishing) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    long deadline = System.nanoTime() + Readiness.BOUND.toNanos(); // includes the armed JVM's start
     while (System.nanoTime() < deadline) {
       try {
         return armed.awaitLine(HaltSwitch.HALTED, Duration.ofSeconds(1));
@@ -135,6 +137,7 @@ class ConsumerCrashScenarioIT {
         }
       }
     }
-    throw new AssertionError(armed.name() + " did not halt within 120 s; last output:\n" + armed.tail());
+    throw new AssertionError(armed.name() + " did not halt within " + Readiness.BOUND + "; " + armed.describe()
+        + "; last output:\n" + armed.tail());
   }
 }

@@ -3,6 +3,7 @@ package io.github.kafkadedup.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.kafkadedup.testsupport.ChildJvm;
+import io.github.kafkadedup.testsupport.Readiness;
 import io.github.kafkadedup.testsupport.KafkaBrokerProcess;
 import io.github.kafkadedup.testsupport.PgFaultProxy;
 import io.github.kafkadedup.testsupport.TestKafka;
@@ -64,7 +65,7 @@ class SpringServiceScenarioIT {
       List<ChildJvm> live = new ArrayList<>(List.of(services.start("record", "table"),
           services.start("batch", "dlpr")));
       for (ChildJvm child : live) {
-        child.awaitLine("started", Duration.ofSeconds(180));
+        child.awaitLine("started", Readiness.BOUND); // a Spring Boot JVM: ~30 s at load 20, more at times
       }
       Thread publishing = publisher.publishPacedInBackground(Sizes.pick(2_000, 20_000), pace);
       long gap = pace.toMillis() / (kinds.size() + 1);

@@ -1,9 +1,11 @@
 package io.github.kafkadedup.testsupport;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +14,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -20,16 +24,31 @@ import java.util.function.Predicate;
  * A Java program run as a separate process on this JVM's class path, so a test can kill it with
  * SIGKILL ({@link #kill()}) the way a crash or the OOM killer would. Its stdout and stderr are kept in
  * memory (for {@link #awaitLine}) and written to {@code target/child-logs/<name>.log}.
+ *
+ * <p>A child never outlives the JVM that started it: it runs under {@link ChildMain}, which halts it within
+ * about a second once its parent is gone, however the parent ended (SIGKILL included); {@link #close()} and a
+ * shutdown hook of the parent stop it sooner on ordinary ends.
  */
 public final class ChildJvm implements AutoCloseable {
+  /** The children of this JVM that may still run: the shutdown hook stops them on a normal exit. */
+  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
+        "child-jvm-reaper"));
+  }
+
   private final String name;
   private final Process process;
+  private final long startNanos = System.nanoTime();
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final Thread pump;
 
   private ChildJvm(String name, Process process, Path logFile) {
     this.name = name;
     this.process = process;
+    LIVE.add(process);
+    process.onExit().thenRun(() -> LIVE.remove(process));
     this.pump = Thread.ofPlatform().daemon().name("child-" + name).start(() -> pump(logFile));
   }
 
@@ -89,13 +108,32 @@ public final class ChildJvm implements AutoCloseable {
       }
       seen = now.size();
       if (!process.isAlive() && !pump.isAlive()) {
-        throw new AssertionError("child JVM " + name + " exited with " + process.exitValue()
-            + " before printing the expected line; last output:\n" + tail());
+        throw new AssertionError("child JVM " + name + " ended before printing the expected line (waited "
+            + waited() + " of " + timeout + "); " + describe() + "; last output:\n" + tail());
       }
       sleep(20);
     }
-    throw new AssertionError("child JVM " + name + " printed no expected line within " + timeout
-        + "; last output:\n" + tail());
+    throw new AssertionError("child JVM " + name + " printed no expected line within " + timeout + "; "
+        + describe() + "; last output:\n" + tail());
+  }
+
+  /**
+   * Where the process stands, for failure messages: pid, alive or its exit code, its age and the CPU time it
+   * has had (a JVM that got little CPU on a loaded machine was slow, not stuck).
+   */
+  public String describe() {
+    String state = process.isAlive() ? "alive" : "exited with " + process.exitValue();
+    String cpu = process.info().totalCpuDuration().map(d -> d.toMillis() + " ms CPU").orElse("CPU unknown");
+    return "pid " + process.pid() + " " + state + ", started " + age().toSeconds() + " s ago, " + cpu + ", "
+        + lines.size() + " lines of output (all in target/child-logs/" + name + "-" + process.pid() + ".log)";
+  }
+
+  private Duration age() {
+    return Duration.ofNanos(System.nanoTime() - startNanos);
+  }
+
+  private String waited() {
+    return age().toSeconds() + " s";
   }
 
   /** Waits until a printed line contains {@code text}. */
@@ -125,8 +163,8 @@ public final class ChildJvm implements AutoCloseable {
   public int waitFor(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new AssertionError("child JVM " + name + " still runs after " + timeout + "; last output:\n"
-            + tail());
+        throw new AssertionError("child JVM " + name + " still runs after " + timeout + "; " + describe()
+            + "; last output:\n" + tail());
       }
       pump.join(5_000);
       return process.exitValue();
@@ -136,9 +174,22 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
-  /** The last 40 lines of output, for failure messages. */
+  /**
+   * The last 40 lines of output, for failure messages. Once the process has ended, its last lines are read to
+   * the end first (they may still sit in the pipe): a tail taken at once could come back empty.
+   */
   public String tail() {
+    if (!process.isAlive()) {
+      try {
+        pump.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     List<String> now = output();
+    if (now.isEmpty()) {
+      return "(nothing printed yet)";
+    }
     return String.join("\n", now.subList(Math.max(0, now.size() - 40), now.size()));
   }
 
@@ -220,13 +271,18 @@ public final class ChildJvm implements AutoCloseable {
       return this;
     }
 
-    /** Starts the process; its output goes to {@code target/child-logs/<name>-<pid>.log}. */
+    /**
+     * Starts the process under {@link ChildMain} (which halts it when this JVM is gone); its output goes to
+     * {@code target/child-logs/<name>-<pid>.log}.
+     */
     public ChildJvm start() {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(jvmArgs);
       command.add("-cp");
-      command.add(classPath);
+      command.add(withChildMain(classPath));
+      command.add(ChildMain.class.getName());
+      command.add(Long.toString(ProcessHandle.current().pid()));
       command.add(mainClass);
       command.addAll(args);
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
@@ -237,6 +293,18 @@ public final class ChildJvm implements AutoCloseable {
         return new ChildJvm(name, process, logDir.resolve(name + "-" + process.pid() + ".log"));
       } catch (IOException e) {
         throw new InfraException("could not start child JVM " + name + " (" + mainClass + "): " + e, e);
+      }
+    }
+
+    /** A class path given by the caller may lack this module: ChildMain's location is added then. */
+    private static String withChildMain(String classPath) {
+      try {
+        String own = Path.of(ChildMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .toString();
+        List<String> entries = List.of(classPath.split(File.pathSeparator));
+        return entries.contains(own) ? classPath : classPath + File.pathSeparator + own;
+      } catch (URISyntaxException | RuntimeException e) {
+        return classPath; // not found: the class path given is used as it is
       }
     }
   }

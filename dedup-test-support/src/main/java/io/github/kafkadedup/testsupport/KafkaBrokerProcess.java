@@ -34,7 +34,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   /** Formats a new log directory and starts a broker on free ports; waits until it answers. */
   public static KafkaBrokerProcess start() {
     try {
-      Path dir = Files.createTempDirectory("dedup-test-kafka-");
+      // under target/, not the system temp folder: a test JVM killed with SIGKILL cannot delete it, and
+      // "mvn clean" then still does
+      Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "dedup-test-kafka-")
+          .toAbsolutePath();
       int port = freePort();
       int controllerPort = freePort();
       Map<String, String> props = new TreeMap<>(TestKafka.brokerDefaults());
@@ -56,7 +59,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       Files.writeString(config, text);
       ChildJvm format = ChildJvm.builder("kafka.tools.StorageTool").name("kafka-format")
           .args("format", "--cluster-id=" + randomClusterId(), "--config", config.toString()).start();
-      int code = format.waitFor(Duration.ofSeconds(60));
+      int code = format.waitFor(Readiness.BOUND);
       if (code != 0) {
         throw new InfraException("kafka storage format failed (" + code + "):\n" + format.tail());
       }
@@ -79,16 +82,31 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     starts++;
     process = ChildJvm.builder("kafka.Kafka").name("kafka-broker-" + starts)
         .jvmArgs("-Xmx768m", "-XX:+UseSerialGC")
+        // its start-up steps in its output (log4j2-test.xml), so that a slow start shows how far it got
+        .systemProperty("dedup.log.kafka.startup", "INFO")
         .args(config.toString()).start();
-    awaitReady(Duration.ofSeconds(60));
+    try {
+      awaitReady(Readiness.BOUND);
+    } catch (InfraException e) {
+      process.close(); // a broker that did not come up is not left running
+      throw e;
+    }
   }
 
+  /**
+   * Waits until the broker lists itself (describeCluster on its own listener), up to {@code timeout}; fails at
+   * once when its JVM has ended. Either failure says what was awaited, for how long, the process's state and
+   * the tail of its output (its start-up steps, see {@link #launch()}).
+   */
   private void awaitReady(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
     Exception last = null;
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new InfraException("kafka broker process exited; last output:\n" + process.tail());
+        throw new InfraException("kafka broker process " + process.name() + " ended while awaiting its answer to "
+            + "describeCluster on " + bootstrapServers() + " (after " + (System.nanoTime() - start) / 1_000_000_000
+            + " s); " + process.describe() + "; last output:\n" + process.tail());
       }
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
           AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
@@ -99,8 +117,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         last = e;
       }
     }
-    throw new InfraException("kafka broker process not ready after " + timeout + " (" + last + "); output:\n"
-        + process.tail());
+    throw new InfraException("kafka broker process " + process.name() + " did not answer describeCluster on "
+        + bootstrapServers() + " within " + timeout + " (last error: " + last + "); " + process.describe()
+        + "; last output:\n" + process.tail());
   }
 
   /** The {@code bootstrap.servers} value; stays the same across restarts. */
@@ -126,9 +145,15 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     return dir;
   }
 
+  /** Kills the broker and deletes its log directory. */
   @Override
   public void close() {
     process.close();
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException | RuntimeException e) {
+      // a leftover temp directory is not worth failing a test for
+    }
   }
 
   private static int freePort() throws IOException {

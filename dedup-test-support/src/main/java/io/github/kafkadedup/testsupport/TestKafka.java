@@ -134,13 +134,14 @@ public final class TestKafka {
   public void createTopic(String name, int partitions, Map<String, String> configs) {
     try {
       admin().createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
-          .all().get(30, TimeUnit.SECONDS);
+          .all().get(Readiness.BOUND.toSeconds(), TimeUnit.SECONDS);
       awaitLeaders(admin(), name, partitions);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InfraException("interrupted creating topic " + name, e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new InfraException("could not create topic " + name + " on " + description + ": " + e, e);
+      throw new InfraException("could not create topic " + name + " on " + description + " and see its "
+          + partitions + " partition leaders answer (bound " + Readiness.BOUND + "): " + e, e);
     }
   }
 
@@ -156,10 +157,10 @@ public final class TestKafka {
     for (int p = 0; p < partitions; p++) {
       latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    long deadline = System.nanoTime() + Readiness.BOUND.toNanos();
     while (true) {
       try {
-        admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+        admin.listOffsets(latest).all().get(Readiness.BOUND.toSeconds(), TimeUnit.SECONDS);
         return;
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
@@ -239,12 +240,13 @@ public final class TestKafka {
 
   private void ping() {
     try {
-      admin().describeCluster().nodes().get(30, TimeUnit.SECONDS);
+      admin().describeCluster().nodes().get(Readiness.BOUND.toSeconds(), TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InfraException("interrupted reaching Kafka at " + bootstrapServers, e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new InfraException("cannot reach the test Kafka at " + description + ": " + e, e);
+      throw new InfraException("the test Kafka at " + description + " did not answer describeCluster within "
+          + Readiness.BOUND + ": " + e, e);
     }
   }
 }

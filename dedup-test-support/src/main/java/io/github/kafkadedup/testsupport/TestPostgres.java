@@ -9,8 +9,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,6 +91,9 @@ public final class TestPostgres {
       Path dataDir = Files.createTempDirectory("dedup-test-pg-");
       // a kept data directory (clean=false): zonky deletes a "cleaned" one on close, which would make
       // restart() come back empty; the directory is removed at JVM exit instead
+      // the server must not outlive this JVM even when it is SIGKILLed (no shutdown hook runs then); watched
+      // from before it starts, so a JVM killed while it starts leaves nothing either
+      PostgresWatchdog.watch(dataDir);
       EmbeddedPostgres pg = startEmbedded(dataDir, 0, false);
       TestPostgres[] self = new TestPostgres[1];
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -111,7 +114,7 @@ public final class TestPostgres {
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
         .setDataDirectory(dataDir)
         .setCleanDataDirectory(clean)
-        .setPGStartupWait(Duration.ofSeconds(60))
+        .setPGStartupWait(Readiness.BOUND)
         .setServerConfig("max_connections", "300")
         .setServerConfig("fsync", "on")
         .setServerConfig("max_wal_size", "2GB")
@@ -162,6 +165,11 @@ public final class TestPostgres {
   /** Where the tests' PostgreSQL runs, for logs and failure messages. */
   public String describe() {
     return mode.name().toLowerCase(Locale.ROOT) + " " + adminUrl;
+  }
+
+  /** The embedded server's postmaster pid, if it runs (for tests that check it does not outlive its JVM). */
+  OptionalLong postmasterPid() {
+    return embeddedDataDir == null ? OptionalLong.empty() : PostgresWatchdog.postmasterPid(embeddedDataDir);
   }
 
   /** True when {@link #restart()} is possible (only for the embedded server). */
