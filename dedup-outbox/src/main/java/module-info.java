@@ -1,0 +1,39 @@
+/**
+ * The transactional outbox: {@link io.github.kafkadedup.outbox.Outbox} writes records in the
+ * caller's database transaction, {@link io.github.kafkadedup.outbox.OutboxRelay} publishes them to
+ * Kafka, {@link io.github.kafkadedup.outbox.DeadLetters} reads and replays dead letters.
+ *
+ * <p>API: {@code io.github.kafkadedup.outbox}. {@code io.github.kafkadedup.outbox.internal} is the
+ * implementation; it is exported only to the engine module, which writes outbox rows and dead
+ * letters inside its own claim transaction.
+ */
+// kafka-clients, Flyway, Micrometer and Spring publish no module descriptor: their names are
+// automatic, and re-exporting them is what users of these types need
+// "module": the qualified export names a module above this one, which javac cannot see yet
+@SuppressWarnings({"module", "requires-automatic", "requires-transitive-automatic"})
+module io.github.kafkadedup.outbox {
+  // Outbox.schema() and the builders take DedupSchema
+  requires transitive io.github.kafkadedup.migrations;
+  // OutboxRelay.Builder takes the producer settings
+  requires transitive io.github.kafkadedup.producer;
+  // Outbox.send takes kafka Headers, the builders Serializers and Producers
+  requires transitive kafka.clients;
+  // the builders take an ObservationRegistry
+  requires transitive micrometer.observation;
+  requires transitive java.sql;
+  requires org.slf4j;
+  // optional integrations: metrics only when Micrometer is present (OutboxMetrics.micrometer and
+  // DedupMetrics.micrometer take a MeterRegistry, hence transitive); the PostgreSQL driver only for
+  // LISTEN/NOTIFY wake-ups (the relay polls without it)
+  requires static transitive micrometer.core;
+  requires static org.postgresql.jdbc;
+  // the nullness annotations on the API (type-use @Nullable): users' javac sees them, the JVM
+  // does not need them
+  requires static transitive org.jspecify;
+
+  exports io.github.kafkadedup.outbox;
+  // the engine (DedupProcessor's claim transaction) writes outbox rows and dead letters with
+  // OutboxWriter, DeadLetterRows and friends; no other module may
+  exports io.github.kafkadedup.outbox.internal to
+      io.github.kafkadedup.consumer;
+}
