@@ -25,7 +25,7 @@ module io.github.kafkadedup.consumer {
   // optional integrations: metrics only when Micrometer is present (OutboxMetrics.micrometer and
   // DedupMetrics.micrometer take a MeterRegistry, hence transitive); PostgreSQL error codes only when
   // the driver is on the path
-  requires static transitive micrometer.core;
+  requires static micrometer.core;
   requires static org.postgresql.jdbc;
   // the nullness annotations on the API (type-use @Nullable): users' javac sees them, the JVM
   // does not need them

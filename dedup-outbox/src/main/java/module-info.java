@@ -25,7 +25,7 @@ module io.github.kafkadedup.outbox {
   // optional integrations: metrics only when Micrometer is present (OutboxMetrics.micrometer and
   // DedupMetrics.micrometer take a MeterRegistry, hence transitive); the PostgreSQL driver only for
   // LISTEN/NOTIFY wake-ups (the relay polls without it)
-  requires static transitive micrometer.core;
+  requires static micrometer.core;
   requires static org.postgresql.jdbc;
   // the nullness annotations on the API (type-use @Nullable): users' javac sees them, the JVM
   // does not need them

@@ -27,14 +27,14 @@ module io.github.kafkadedup.spring {
   // optional integrations, each used only by the auto-configuration that its presence switches on;
   // transitive where their annotations and types appear on our public classes (@AutoConfiguration,
   // @ConfigurationProperties, @Endpoint, HealthIndicator, MeterRegistry)
-  requires static transitive spring.boot;
-  requires static transitive spring.boot.autoconfigure;
+  requires static spring.boot;
+  requires static spring.boot.autoconfigure;
   requires static spring.boot.kafka;
   requires static spring.boot.jdbc;
-  requires static transitive spring.boot.health;
-  requires static transitive spring.boot.actuator;
+  requires static spring.boot.health;
+  requires static spring.boot.actuator;
   requires static spring.boot.actuator.autoconfigure;
-  requires static transitive micrometer.core;
+  requires static micrometer.core;
   requires static com.zaxxer.hikari;
   requires static com.fasterxml.jackson.annotation;
   // the nullness annotations on the API (type-use @Nullable): users' javac sees them, the JVM
