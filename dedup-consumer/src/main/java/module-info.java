@@ -20,20 +20,19 @@ module io.github.kafkadedup.consumer {
   requires transitive micrometer.observation;
   requires transitive java.sql;
   requires org.slf4j;
-  // java.lang.management: the engine names its connections after the process
+  // the heartbeat names each consumer instance after the process id (RuntimeMXBean)
   requires java.management;
-  // optional integrations: metrics only when Micrometer is present (OutboxMetrics.micrometer and
-  // DedupMetrics.micrometer take a MeterRegistry, hence transitive); PostgreSQL error codes only when
-  // the driver is on the path
+  // optional: metrics only when Micrometer is present (DedupMetrics.micrometer); not transitive, so
+  // that a module without Micrometer still compiles against this one
   requires static micrometer.core;
-  requires static org.postgresql.jdbc;
   // the nullness annotations on the API (type-use @Nullable): users' javac sees them, the JVM
   // does not need them
   requires static transitive org.jspecify;
 
   exports io.github.kafkadedup.consumer;
-  // Spring's listener adapters (BatchListenerAdapter, PollListenerAdapter, RecordListenerAdapter,
-  // ClaimStep, DeadLetterTableRecoverer ...) run the engine's claim path inside Spring Kafka
+  // Spring's listener adapters run the engine's claim path inside Spring Kafka: Plan, Classifier,
+  // EngineRules, DatabaseOutage, DeadLetterStore, OutboxWrites, and the actuator reads StoreInspection
+  // (ModuleBoundaryTest keeps Spring to these)
   exports io.github.kafkadedup.consumer.internal to
       io.github.kafkadedup.spring;
 }

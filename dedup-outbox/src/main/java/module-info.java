@@ -22,9 +22,10 @@ module io.github.kafkadedup.outbox {
   requires transitive micrometer.observation;
   requires transitive java.sql;
   requires org.slf4j;
-  // optional integrations: metrics only when Micrometer is present (OutboxMetrics.micrometer and
-  // DedupMetrics.micrometer take a MeterRegistry, hence transitive); the PostgreSQL driver only for
-  // LISTEN/NOTIFY wake-ups (the relay polls without it)
+  // optional (the poms mark them optional): metrics only when Micrometer is present
+  // (OutboxMetrics.micrometer; not transitive, so that a module without Micrometer still compiles
+  // against this one); the PostgreSQL driver's PGConnection for the relay's LISTEN/NOTIFY, which the
+  // application's driver provides
   requires static micrometer.core;
   requires static org.postgresql.jdbc;
   // the nullness annotations on the API (type-use @Nullable): users' javac sees them, the JVM
@@ -32,8 +33,9 @@ module io.github.kafkadedup.outbox {
   requires static transitive org.jspecify;
 
   exports io.github.kafkadedup.outbox;
-  // the engine (DedupProcessor's claim transaction) writes outbox rows and dead letters with
-  // OutboxWriter, DeadLetterRows and friends; no other module may
+  // the engine writes outbox rows and dead letters inside its claim transaction: OutboxWriter,
+  // OutboxBuffer, OutboxKeys, DeadLetterWriter, ParkedSequences, and shares Backoff and Observations;
+  // no other module may
   exports io.github.kafkadedup.outbox.internal to
       io.github.kafkadedup.consumer;
 }
