@@ -25,8 +25,9 @@ module io.github.kafkadedup.spring {
   requires org.slf4j;
   requires micrometer.observation;
   // optional integrations, each used only by the auto-configuration that its presence switches on;
-  // transitive where their annotations and types appear on our public classes (@AutoConfiguration,
-  // @ConfigurationProperties, @Endpoint, HealthIndicator, MeterRegistry)
+  // not transitive although their annotations and types appear on our public classes
+  // (@AutoConfiguration, @ConfigurationProperties, @Endpoint, HealthIndicator, MeterRegistry), so that
+  // an application without them still compiles (the pom turns -Xlint:exports off for this reason)
   requires static spring.boot;
   requires static spring.boot.autoconfigure;
   requires static spring.boot.kafka;
