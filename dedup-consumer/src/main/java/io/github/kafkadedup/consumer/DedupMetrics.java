@@ -106,6 +106,8 @@ public interface DedupMetrics {
    * @param registry the application's registry
    * @return the metrics
    */
+  // Micrometer is optional (requires static): a caller of this method has it on its path already
+  @SuppressWarnings("exports")
   static DedupMetrics micrometer(MeterRegistry registry) {
     return new MicrometerDedupMetrics(registry);
   }

@@ -21,10 +21,13 @@ import org.jspecify.annotations.Nullable;
  * {@link #process} throws {@link DedupException} and the batch's offsets must not be committed (poll it
  * again).
  *
+ * <p>Sealed: its builder makes the one implementation (in the {@code internal} package); users call it,
+ * they do not implement it.
+ *
  * @param <K> record key type
  * @param <V> record value type
  */
-public interface DedupProcessor<K, V> {
+public sealed interface DedupProcessor<K, V> permits TransactionalBatchProcessor {
 
   /**
    * Processes {@code records} (one poll batch, in poll order).
@@ -142,17 +145,12 @@ public interface DedupProcessor<K, V> {
      * The outbox that {@link DedupContext#send} writes to (its serializers and schema); without one,
      * {@code send} throws.
      *
-     * @param value the outbox, built with {@link Outbox#builder}
+     * @param value the outbox, built with {@link Outbox#builder} (the only implementation: {@code Outbox}
+     *     is sealed)
      * @return this
-     * @throws IllegalArgumentException if {@code value} was not built by {@link Outbox#builder}
      */
     public Builder<K, V> outbox(Outbox<?, ?> value) {
-      Objects.requireNonNull(value, "outbox");
-      if (!(value instanceof io.github.kafkadedup.outbox.internal.OutboxWriter)) {
-        throw new IllegalArgumentException("outbox must be built with Outbox.builder(keySerializer, "
-            + "valueSerializer), but was a " + value.getClass().getName());
-      }
-      this.outbox = value;
+      this.outbox = Objects.requireNonNull(value, "outbox");
       return this;
     }
 

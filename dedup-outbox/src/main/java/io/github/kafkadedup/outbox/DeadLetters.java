@@ -31,8 +31,11 @@ import org.jspecify.annotations.Nullable;
  * }
  * deadLetters.replay(42, "alice", "fixed the price parser (INC-7)");
  * }</pre>
+ *
+ * <p>Sealed: the factory methods here make the one implementation (in the {@code internal} package); users call it,
+ * they do not implement it.
  */
-public interface DeadLetters {
+public sealed interface DeadLetters permits PostgresDeadLetters {
 
   /**
    * The header a replayed record carries: the id of the dead letter it is the copy of ({@value}), in ASCII

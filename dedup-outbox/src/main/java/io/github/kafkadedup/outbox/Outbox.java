@@ -28,10 +28,13 @@ import org.jspecify.annotations.Nullable;
  * sent through {@link #send(Connection, String, Object, Object, Iterable)}, a new time-ordered UUIDv7. A
  * header of that name set by the caller is kept.
  *
+ * <p>Sealed: {@link #builder} makes the one implementation, the one the engine writes to in its claim
+ * transaction; users call it, they do not implement it.
+ *
  * @param <K> the outgoing record key type
  * @param <V> the outgoing record value type
  */
-public interface Outbox<K, V> {
+public sealed interface Outbox<K, V> permits OutboxWriter {
   /** The header that carries each record's idempotency key: {@value}. */
   String IDEMPOTENCY_KEY_HEADER = "idempotency-key";
 

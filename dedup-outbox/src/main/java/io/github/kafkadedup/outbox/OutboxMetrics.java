@@ -75,6 +75,8 @@ public interface OutboxMetrics {
    * @param registry where the meters go
    * @return the metrics
    */
+  // Micrometer is optional (requires static): a caller of this method has it on its path already
+  @SuppressWarnings("exports")
   static OutboxMetrics micrometer(MeterRegistry registry) {
     return new MicrometerOutboxMetrics(registry);
   }

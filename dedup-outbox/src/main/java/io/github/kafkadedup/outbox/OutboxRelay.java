@@ -27,8 +27,11 @@ import javax.sql.DataSource;
  *   ...   // the service runs
  * }
  * }</pre>
+ *
+ * <p>Sealed: its builder makes the one implementation (in the {@code internal} package); users call it,
+ * they do not implement it.
  */
-public interface OutboxRelay extends AutoCloseable {
+public sealed interface OutboxRelay extends AutoCloseable permits RelayLoop {
 
   /**
    * Starts publishing on a thread of its own (a daemon thread named after the relay).

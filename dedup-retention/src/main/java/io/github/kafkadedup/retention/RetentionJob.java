@@ -318,6 +318,8 @@ public final class RetentionJob {
      * @param registry the application's registry
      * @return this
      */
+    // Micrometer is optional (requires static): a caller of this method has it on its path already
+    @SuppressWarnings("exports")
     public Builder meterRegistry(MeterRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "meterRegistry");
       return this;

@@ -28,6 +28,8 @@ public final class RetentionMeters {
    * @param registry where the meters go
    * @param scope the scope tag
    */
+  // Micrometer is optional (requires static): a caller of this constructor has it on its path already
+  @SuppressWarnings("exports")
   public RetentionMeters(MeterRegistry registry, String scope) {
     this.registry = registry;
     this.scope = scope;

@@ -1,36 +1,54 @@
 package io.github.kafkadedup.spring;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
-import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.github.kafkadedup.consumer.DedupConsumer;
+import io.github.kafkadedup.consumer.internal.Classifier;
+import io.github.kafkadedup.consumer.internal.DatabaseOutage;
+import io.github.kafkadedup.consumer.internal.DeadLetterStore;
+import io.github.kafkadedup.consumer.internal.EngineRules;
+import io.github.kafkadedup.consumer.internal.OutboxWrites;
+import io.github.kafkadedup.consumer.internal.Plan;
+import io.github.kafkadedup.consumer.internal.StoreInspection;
+import io.github.kafkadedup.outbox.Outbox;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.module.ModuleDescriptor;
+import java.net.URI;
+import java.net.URL;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Spring starter reaches the engine through its API ({@code io.github.kafkadedup.consumer}) and a named
- * set of the engine's own classes in {@code consumer.internal} (the claim plan and its classification, the
- * engine's rules, the outage watch, the dead-letter and outbox writes, the store's read model: the same code
- * the kafka-clients loop runs, so both paths follow one rule), never through the rest of
- * {@code consumer.internal} or through {@code outbox.internal}.
+ * The Spring starter reaches the engine through its API ({@code io.github.kafkadedup.consumer}) and the few
+ * {@code consumer.internal} types that the engine's module-info exports to it (qualified export), never
+ * through {@code outbox.internal}: the engine can change the rest of its implementation without breaking the
+ * starter. The tests run on the class path, where module-info is not enforced, so the rules are checked here
+ * as well as by javac.
  */
 class ModuleBoundaryTest {
-  /** The engine classes a second front end (the Spring adapters, the Actuator endpoint) may use. */
-  static final Set<String> ENGINE_FOR_FRONT_ENDS = Set.of("Plan", "Classifier", "EngineRules", "DatabaseOutage",
-      "DeadLetterStore", "OutboxWrites", "StoreInspection");
-
   private static final JavaClasses STARTER = new ClassFileImporter()
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
       .importPackages("io.github.kafkadedup.spring");
 
   @Test
-  void theStarterUsesOnlyTheEnginesFrontEndClasses() {
+  void theStarterUsesOnlyTheEngineInternalsExportedToIt() {
     noClasses().that().resideInAPackage("io.github.kafkadedup.spring..")
-        .should().dependOnClassesThat(insideInternalButNotForFrontEnds())
-        .because("Spring reaches the engine through its API and " + ENGINE_FOR_FRONT_ENDS)
+        .should().dependOnClassesThat(resideInAPackage("io.github.kafkadedup.consumer.internal..")
+            .and(not(belongToAnyOf(Plan.class, Classifier.class, EngineRules.class, DatabaseOutage.class,
+                DeadLetterStore.class, OutboxWrites.class, StoreInspection.class))))
+        .because("Spring runs the engine's claim path (Plan, Classifier, EngineRules), its outage and "
+            + "dead-letter rules and its store inspection; the rest of consumer.internal is the engine's own")
         .check(STARTER);
   }
 
@@ -42,17 +60,37 @@ class ModuleBoundaryTest {
         .check(STARTER);
   }
 
-  private static DescribedPredicate<JavaClass> insideInternalButNotForFrontEnds() {
-    return DescribedPredicate.describe("are in io.github.kafkadedup.consumer.internal but not one of "
-        + ENGINE_FOR_FRONT_ENDS, c -> c.getPackageName().equals("io.github.kafkadedup.consumer.internal")
-            && !ENGINE_FOR_FRONT_ENDS.contains(topLevel(c).getSimpleName()));
+  @Test
+  void theEngineExportsItsInternalsToSpringOnlyAndTheOutboxToTheEngineOnly() throws IOException {
+    assertThat(exports(DedupConsumer.class)).isEqualTo(Map.of(
+        "io.github.kafkadedup.consumer", Set.of(),
+        "io.github.kafkadedup.consumer.internal", Set.of("io.github.kafkadedup.spring")));
+    assertThat(exports(Outbox.class)).isEqualTo(Map.of(
+        "io.github.kafkadedup.outbox", Set.of(),
+        "io.github.kafkadedup.outbox.internal", Set.of("io.github.kafkadedup.consumer")));
   }
 
-  private static JavaClass topLevel(JavaClass c) {
-    JavaClass outer = c;
-    while (outer.getEnclosingClass().isPresent()) {
-      outer = outer.getEnclosingClass().get();
+  @Test
+  void theStarterExportsItsThreePackagesAndNoInternals() throws IOException {
+    assertThat(exports(DedupListeners.class).keySet()).containsExactlyInAnyOrder(
+        "io.github.kafkadedup.spring", "io.github.kafkadedup.spring.autoconfigure",
+        "io.github.kafkadedup.spring.actuate");
+  }
+
+  /**
+   * The exports of the module-info.class at the root of the jar or folder that holds {@code type}: read as a
+   * file, because the tests run on the class path, where no module is named.
+   */
+  private static Map<String, Set<String>> exports(Class<?> type) throws IOException {
+    String self = type.getName().replace('.', '/') + ".class";
+    String url = String.valueOf(type.getClassLoader().getResource(self));
+    URL descriptor = URI.create(url.substring(0, url.length() - self.length()) + "module-info.class").toURL();
+    try (InputStream in = descriptor.openStream()) {
+      Map<String, Set<String>> out = new TreeMap<>();
+      for (ModuleDescriptor.Exports e : ModuleDescriptor.read(in).exports()) {
+        out.put(e.source(), new TreeSet<>(e.targets()));
+      }
+      return out;
     }
-    return outer;
   }
 }

@@ -44,7 +44,11 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
   private final DedupMetrics metrics;
   private final ObservationRegistry observations;
 
-  /** Use {@link DedupProcessor#builder}. */
+  /**
+   * Use {@link DedupProcessor#builder}: public only because that builder is in another
+   * package; outside this module, module-info
+   * lets only the Spring module see this package.
+   */
   public TransactionalBatchProcessor(DataSource dataSource, DedupConfig config, String scope,
       KeyStrategy<K, V> keyStrategy, @Nullable RecordHandler<K, V> recordHandler,
       @Nullable BatchHandler<K, V> batchHandler, Recoverer<K, V> recoverer, TransactionHook hook,

@@ -24,7 +24,11 @@ public final class OutboxWriter<K, V> implements Outbox<K, V> {
   private final String insert;
   private final ObservationRegistry observations;
 
-  /** Use {@link Outbox#builder}. */
+  /**
+   * Use {@link Outbox#builder}: public only because that builder is in another
+   * package; outside this module, module-info
+   * lets only the engine module see this package.
+   */
   public OutboxWriter(Serializer<K> keySerializer, Serializer<V> valueSerializer, DedupSchema schema,
       ObservationRegistry observations) {
     this.keySerializer = keySerializer;

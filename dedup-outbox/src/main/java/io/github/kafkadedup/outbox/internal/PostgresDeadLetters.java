@@ -34,7 +34,11 @@ public final class PostgresDeadLetters implements DeadLetters {
   private final DeadLetterRows rows;
   private final SequenceOperations sequences;
 
-  /** Use {@link DeadLetters#of}. */
+  /**
+   * Use {@link DeadLetters#of}: public only because that factory is in another
+   * package; outside this module, module-info
+   * lets only the engine module see this package.
+   */
   public PostgresDeadLetters(DataSource dataSource, DedupSchema schema) {
     this.dataSource = dataSource;
     this.schema = schema;

@@ -41,7 +41,11 @@ public final class RelayLoop implements OutboxRelay, Runnable {
   private long nextStats;
   private int failures;
 
-  /** Use {@link OutboxRelay#builder}. */
+  /**
+   * Use {@link OutboxRelay#builder}: public only because that builder is in another
+   * package; outside this module, module-info
+   * lets only the engine module see this package.
+   */
   public RelayLoop(Settings settings) {
     this.settings = settings;
     this.backoff = new Backoff(Duration.ofMillis(100), settings.maxBackoff());

@@ -41,6 +41,9 @@ public final class DedupEndpoint {
    * @return what the store knows about the key
    * @throws SQLException if the database fails
    */
+  // KeyReport lives in the engine's consumer.internal (exported to this module only): on the module
+  // path Jackson cannot read it; moving it to the engine's API is a follow-up
+  @SuppressWarnings("exports")
   @ReadOperation
   public StoreInspection.KeyReport lookup(@Selector String scope, @Selector(match = Selector.Match.ALL_REMAINING)
       String[] key) throws SQLException {

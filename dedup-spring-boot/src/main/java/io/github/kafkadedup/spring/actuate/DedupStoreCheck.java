@@ -87,6 +87,8 @@ public final class DedupStoreCheck {
    * @return its claims and dead letters
    * @throws SQLException if the database fails
    */
+  // KeyReport lives in the engine's consumer.internal (exported to this module only); see DedupEndpoint
+  @SuppressWarnings("exports")
   public StoreInspection.KeyReport lookup(String scope, String key) throws SQLException {
     return read(c -> StoreInspection.lookup(c, schema, scope, key));
   }

@@ -63,6 +63,8 @@ public class DedupAutoConfiguration {
    * @return the decoration
    * @throws DedupException of kind {@code CONFIGURATION} if the DataSource or transaction manager is ambiguous
    */
+  // DedupMigrator is package-private: only Spring calls this method, to order the migrator first
+  @SuppressWarnings("exports")
   @Bean
   @ConditionalOnMissingBean
   public DedupListeners dedupListeners(DedupProperties properties, ObjectProvider<DataSource> dataSources,
