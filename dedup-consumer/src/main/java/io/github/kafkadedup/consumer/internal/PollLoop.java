@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /** The poll-process-commit loop behind {@code DedupConsumer}. */
 public final class PollLoop<K, V> {
-  private static final Logger log = LoggerFactory.getLogger("io.github.kafkadedup.consumer.DedupConsumer");
+  private static final Logger log = LoggerFactory.getLogger(EngineLoggers.CONSUMER);
 
   private final Consumer<K, V> consumer;
   private final List<String> topics;
