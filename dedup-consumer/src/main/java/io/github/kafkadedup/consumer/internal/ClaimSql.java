@@ -142,7 +142,7 @@ public final class ClaimSql {
 
   /** The id of a scope (parameter: the scope); no row if it is not registered (or not yet committed). */
   public String scopeId() {
-    return "SELECT scope_id FROM " + schema.scopes() + " WHERE scope = ?";
+    return KeyLookupSql.scopeId(schema);
   }
 
   /** Registers a scope; returns its new id, or no row if it exists (parameter: the scope). */
