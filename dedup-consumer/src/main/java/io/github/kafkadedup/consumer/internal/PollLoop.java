@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -260,13 +261,7 @@ public final class PollLoop<K, V> {
         log.info("[{}] partitions revoked: {}", scope(), partitions);
         commits.commitOwedFor(partitions);
       }
-      processor.partitionsRevoked(partitions);
-      if (databaseOffsets != null) {
-        databaseOffsets.revoked(partitions);
-      }
-      if (userListener != null) {
-        userListener.onPartitionsRevoked(partitions);
-      }
+      released(partitions, ConsumerRebalanceListener::onPartitionsRevoked);
     }
 
     @Override
@@ -287,13 +282,19 @@ public final class PollLoop<K, V> {
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       log.warn("[{}] partitions lost: {}", scope(), partitions);
-      commits.forget(partitions);
+      commits.forget(partitions); // no longer a member: the next owner skips what we applied
+      released(partitions, ConsumerRebalanceListener::onPartitionsLost);
+    }
+
+    /** Partitions gone (revoked or lost): the processor, the stored offsets, then the user's listener. */
+    private void released(Collection<TopicPartition> partitions,
+        BiConsumer<ConsumerRebalanceListener, Collection<TopicPartition>> userCallback) {
       processor.partitionsRevoked(partitions);
       if (databaseOffsets != null) {
         databaseOffsets.revoked(partitions);
       }
       if (userListener != null) {
-        userListener.onPartitionsLost(partitions);
+        userCallback.accept(userListener, partitions);
       }
     }
   }
