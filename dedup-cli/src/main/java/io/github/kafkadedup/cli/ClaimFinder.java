@@ -1,5 +1,6 @@
 package io.github.kafkadedup.cli;
 
+import io.github.kafkadedup.consumer.internal.KeyLookupSql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -24,8 +25,7 @@ final class ClaimFinder {
 
   /** The scope's id, or null if no consumer ever registered that scope. */
   @Nullable Integer scopeId() throws SQLException {
-    List<Map<String, @Nullable Object>> rows = Sql.rows(t.c, "SELECT scope_id FROM " + t.scopes() + " WHERE scope = ?",
-        key.scope);
+    List<Map<String, @Nullable Object>> rows = Sql.rows(t.c, KeyLookupSql.scopeId(t.schema), key.scope);
     return rows.isEmpty() ? null : ((Number) rows.getFirst().get("scope_id")).intValue();
   }
 
@@ -42,11 +42,7 @@ final class ClaimFinder {
     if (!t.exists(t.deadLetters()) || !t.may(t.deadLetters(), "SELECT")) {
       return new ArrayList<>();
     }
-    return Sql.rows(t.c, "SELECT id, state, reason, created_at AS \"createdAt\", source_topic AS topic,"
-        + " source_partition AS partition, source_offset AS offset, dlt_topic AS \"deadLetterTopic\","
-        + " published_at AS \"publishedAt\", exception_class AS \"exceptionClass\","
-        + " exception_message AS \"exceptionMessage\", action_at AS \"actionAt\""
-        + " FROM " + t.deadLetters() + " WHERE scope = ? AND key_id = ? ORDER BY id DESC", key.scope, key.id());
+    return Sql.rows(t.c, KeyLookupSql.deadLetters(t.schema), key.scope, key.id());
   }
 
   /** Deletes the claims and returns them (the caller's transaction decides whether that sticks). */
@@ -59,23 +55,10 @@ final class ClaimFinder {
     Integer scopeId = scopeId();
     Connection c = t.c;
     if (scopeId != null) {
-      String claims = delete
-          ? "DELETE FROM " + t.claims() + " WHERE scope_id = ? AND key_id = ? RETURNING *"
-          : "SELECT * FROM " + t.claims() + " WHERE scope_id = ? AND key_id = ?";
-      out.addAll(Sql.rows(c, "WITH found AS (" + claims + ") SELECT f.generation, f.status::text AS status,"
-          + " NULL::text AS topic, f.kafka_partition AS partition, f.kafka_offset AS offset,"
-          + " g.started_at AS \"generationStartedAt\", (SELECT min(started_at) FROM " + t.generations()
-          + " n WHERE n.generation > f.generation) AS \"generationEndedAt\""
-          + " FROM found f LEFT JOIN " + t.generations() + " g ON g.generation = f.generation", scopeId, key.id()));
+      out.addAll(Sql.rows(c, KeyLookupSql.claims(t.schema, delete), scopeId, key.id()));
     }
     if (key.text() != null && t.exists(t.legacy())) {
-      String legacy = delete
-          ? "DELETE FROM " + t.legacy() + " WHERE scope = ? AND message_key = ? RETURNING *"
-          : "SELECT * FROM " + t.legacy() + " WHERE scope = ? AND message_key = ?";
-      out.addAll(Sql.rows(c, "WITH found AS (" + legacy + ") SELECT 0 AS generation, status::text AS status, topic,"
-          + " kafka_partition AS partition, kafka_offset AS offset, NULL::timestamptz AS \"generationStartedAt\","
-          + " (SELECT min(started_at) FROM " + t.generations() + " WHERE generation > 0) AS \"generationEndedAt\","
-          + " processed_at AS \"claimedAt\" FROM found", key.scope, key.text()));
+      out.addAll(Sql.rows(c, KeyLookupSql.legacyClaims(t.schema, delete), key.scope, key.text()));
     }
     return out;
   }

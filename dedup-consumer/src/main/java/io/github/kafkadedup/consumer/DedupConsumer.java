@@ -1,6 +1,7 @@
 package io.github.kafkadedup.consumer;
 
 import io.github.kafkadedup.consumer.internal.DatabaseOutage;
+import io.github.kafkadedup.consumer.internal.EngineLoggers;
 import io.github.kafkadedup.consumer.internal.ConsumerSettings;
 import io.github.kafkadedup.consumer.internal.Heartbeat;
 import io.github.kafkadedup.consumer.internal.OffsetFence;
@@ -59,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * @param <V> record value type
  */
 public final class DedupConsumer<K, V> implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(DedupConsumer.class);
+  private static final Logger log = LoggerFactory.getLogger(EngineLoggers.CONSUMER);
   private static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
   private final PollLoop<K, V> loop;
 

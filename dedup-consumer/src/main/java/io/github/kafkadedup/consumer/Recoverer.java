@@ -3,6 +3,7 @@ package io.github.kafkadedup.consumer;
 import io.github.kafkadedup.consumer.internal.DeadLetterProducerSettings;
 import io.github.kafkadedup.consumer.internal.DeadLetterPublisher;
 import io.github.kafkadedup.consumer.internal.DeadLetterTable;
+import io.github.kafkadedup.consumer.internal.EngineLoggers;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
@@ -155,7 +156,7 @@ public interface Recoverer<K, V> {
    * @return the recoverer
    */
   static <K, V> Recoverer<K, V> logAndMarkDead() {
-    return (record, reason) -> LoggerFactory.getLogger(Recoverer.class)
+    return (record, reason) -> LoggerFactory.getLogger(EngineLoggers.RECOVERER)
         .error("dead-lettered (logged only): {}", reason.getMessage(), reason.getCause());
   }
 }

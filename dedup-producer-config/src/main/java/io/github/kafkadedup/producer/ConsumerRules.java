@@ -45,7 +45,7 @@ final class ConsumerRules {
     requireText(props, GROUP_ID_CONFIG, violations, "and a dedup consumer needs a group: offsets are committed "
         + "for it and it is the default dedup scope", "call groupId(\"orders-service\")");
     Object autoCommit = props.get(ENABLE_AUTO_COMMIT_CONFIG);
-    if (autoCommit != null && PropertyValues.asBoolean(ENABLE_AUTO_COMMIT_CONFIG, autoCommit)) {
+    if (DedupConsumerConfig.autoCommits(props)) {
       violations.weakens(ENABLE_AUTO_COMMIT_CONFIG, autoCommit, "commits offsets on a timer, before the "
           + "database transaction commits, so a crash in between skips those records for good",
           "remove the override; kafka-dedup commits offsets after the database commit");

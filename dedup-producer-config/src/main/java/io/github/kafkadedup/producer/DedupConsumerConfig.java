@@ -107,6 +107,27 @@ public final class DedupConsumerConfig {
   }
 
   /**
+   * Whether consumer properties turn Kafka's auto-commit on: {@code enable.auto.commit} true, as a Boolean or as
+   * text in any case, in a {@code Map} or {@code Properties} (defaults included). The one reading of this rule
+   * for every kafka-dedup consumer: this preset, the engine's {@code DedupConsumer} and the Spring checks.
+   *
+   * @param consumerProperties the consumer's properties, or {@code null} (auto-commit off)
+   * @return true if auto-commit is on, false if it is off or absent
+   * @throws ConfigValidationException if the value is neither a Boolean nor "true"/"false" (kafka-clients
+   *     refuses it too)
+   */
+  public static boolean autoCommits(@Nullable Map<?, ?> consumerProperties) {
+    if (consumerProperties == null) {
+      return false;
+    }
+    Object value = consumerProperties.get(ENABLE_AUTO_COMMIT_CONFIG);
+    if (value == null && consumerProperties instanceof Properties p) {
+      value = p.getProperty(ENABLE_AUTO_COMMIT_CONFIG);
+    }
+    return value != null && PropertyValues.asBoolean(ENABLE_AUTO_COMMIT_CONFIG, value);
+  }
+
+  /**
    * A builder with the preset's defaults and {@link Stance#STRICT}.
    *
    * @return a new builder

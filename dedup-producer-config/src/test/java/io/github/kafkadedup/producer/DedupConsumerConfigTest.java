@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.entry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -185,5 +187,26 @@ class DedupConsumerConfigTest {
     try (var consumer = new KafkaConsumer<String, String>(config.toMap())) {
       assertThat(consumer.groupMetadata().groupId()).isEqualTo("orders");
     }
+  }
+
+  @Test
+  void autoCommitsReadsTheSettingAsKafkaClientsDoesInMapsAndProperties() {
+    assertThat(DedupConsumerConfig.autoCommits(null)).isFalse();
+    assertThat(DedupConsumerConfig.autoCommits(Map.of())).isFalse();
+    assertThat(DedupConsumerConfig.autoCommits(Map.of("enable.auto.commit", true))).isTrue();
+    assertThat(DedupConsumerConfig.autoCommits(Map.of("enable.auto.commit", " TRUE "))).isTrue();
+    assertThat(DedupConsumerConfig.autoCommits(Map.of("enable.auto.commit", "false"))).isFalse();
+    Properties defaults = new Properties();
+    defaults.setProperty("enable.auto.commit", "true");
+    assertThat(DedupConsumerConfig.autoCommits(new Properties(defaults))).isTrue();
+    Properties typed = new Properties();
+    typed.put("enable.auto.commit", Boolean.TRUE);
+    assertThat(DedupConsumerConfig.autoCommits(typed)).isTrue();
+  }
+
+  @Test
+  void autoCommitsRefusesAValueKafkaClientsRefuses() {
+    assertRefused(() -> DedupConsumerConfig.autoCommits(Map.of("enable.auto.commit", "yes")), "enable.auto.commit",
+        "yes", "enable.auto.commit must be true or false, but was \"yes\"");
   }
 }

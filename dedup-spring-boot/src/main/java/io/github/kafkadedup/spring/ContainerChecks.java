@@ -1,7 +1,7 @@
 package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.internal.EngineRules;
+import io.github.kafkadedup.producer.DedupConsumerConfig;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +23,7 @@ final class ContainerChecks {
 
   /** Rejects {@code enable.auto.commit=true} in {@code consumerProperties} of {@code who}. */
   static void checkAutoCommit(String who, @Nullable Map<?, ?> consumerProperties) {
-    if (EngineRules.autoCommits(consumerProperties)) {
+    if (DedupConsumerConfig.autoCommits(consumerProperties)) {
       throw DedupException.configuration(who + " has enable.auto.commit=true: the consumer would commit offsets "
           + "on a timer, before the database transaction of the records commits, and a crash in between loses "
           + "them. Fix: remove spring.kafka.consumer.enable-auto-commit (Spring Kafka then commits after the "

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * for the fresh records, hand unusable records to the recoverer.
  */
 final class BatchApplier<K, V> {
-  private static final Logger log = LoggerFactory.getLogger(io.github.kafkadedup.consumer.DedupProcessor.class);
+  private static final Logger log = LoggerFactory.getLogger(EngineLoggers.PROCESSOR);
 
   private final Classifier classifier;
   private final DedupSchema schema;

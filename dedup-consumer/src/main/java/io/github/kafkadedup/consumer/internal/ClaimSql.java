@@ -13,12 +13,11 @@ import io.github.kafkadedup.migrations.DedupSchema;
  * either committed before it, and the claim reads the new generation, or waits until this transaction
  * ends. So a key is never claimed in two generations.
  *
- * <p>{@link #claim(boolean)} parameters, in order: key ids {@code uuid[]} (distinct), partitions
- * {@code int4[]}, offsets {@code int8[]}, [legacy only: text keys {@code text[]}], scope id, [legacy
- * only: scope text], scope id, status ({@code 'P'} or {@code 'D'}), scope id. Rows: {@code key_id,
- * fresh, kafka_partition, kafka_offset, status, generation}: one per fresh key, one per earlier claim of
- * a duplicate that the statement's snapshot sees (a key claimed by a transaction that committed after it
- * started is neither: look it up with {@link #lookup(boolean)}).
+ * <p>Parameters are written into the text by name (<code>{SCOPE_ID}</code>, a {@link ClaimStatement.Param}) and
+ * become {@code ?} in the text sent, so a statement and its binding ({@link ClaimStatement#bind}) share one order.
+ * {@link #claim(boolean)} returns rows {@code key_id, fresh, kafka_partition, kafka_offset, status, generation}:
+ * one per fresh key, one per earlier claim of a duplicate that the statement's snapshot sees (a key claimed by a
+ * transaction that committed after it started is neither: look it up with {@link #lookup(boolean)}).
  *
  * <p>The claim's shape is chosen for its server cost (benchmarks/RESULTS.md, section 5c) and so that
  * its plan does not depend on statistics: pgjdbc makes it a server-side prepared statement, and PostgreSQL
@@ -32,10 +31,20 @@ import io.github.kafkadedup.migrations.DedupSchema;
  */
 public final class ClaimSql {
   private final DedupSchema schema;
+  private final ClaimStatement claim;
+  private final ClaimStatement claimWithLegacy;
+  private final ClaimStatement lookup;
+  private final ClaimStatement lookupWithLegacy;
+  private final ClaimStatement mark;
 
   /** @param schema where the tables are */
   public ClaimSql(DedupSchema schema) {
     this.schema = schema;
+    this.claim = ClaimStatement.of(claimText(false));
+    this.claimWithLegacy = ClaimStatement.of(claimText(true));
+    this.lookup = ClaimStatement.of(lookupText(false));
+    this.lookupWithLegacy = ClaimStatement.of(lookupText(true));
+    this.mark = ClaimStatement.of(markText());
   }
 
   /** The shared advisory lock every claiming transaction holds (key: the claim table's name). */
@@ -50,15 +59,19 @@ public final class ClaimSql {
    *
    * @param legacy whether V1's {@code processed_messages} is a live generation 0 to probe
    */
-  public String claim(boolean legacy) {
+  public ClaimStatement claim(boolean legacy) {
+    return legacy ? claimWithLegacy : claim;
+  }
+
+  private String claimText(boolean legacy) {
     String claims = schema.claims();
     String input = legacy
-        ? "unnest(?::uuid[], ?::int4[], ?::int8[], ?::text[]) AS u(k, p, o, t)"
-        : "unnest(?::uuid[], ?::int4[], ?::int8[]) AS u(k, p, o)";
+        ? "unnest({KEY_IDS}::uuid[], {PARTITIONS}::int4[], {OFFSETS}::int8[], {KEY_TEXTS}::text[]) AS u(k, p, o, t)"
+        : "unnest({KEY_IDS}::uuid[], {PARTITIONS}::int4[], {OFFSETS}::int8[]) AS u(k, p, o)";
     String legacyProbe = legacy
         ? " UNION ALL SELECT i.k, l.* FROM input i CROSS JOIN LATERAL (SELECT l.kafka_partition, l.kafka_offset,"
             + " l.status::\"char\", 0 FROM " + schema.processedMessages() + " l"
-            + " WHERE l.scope = ? AND l.message_key = i.t OFFSET 0) l"
+            + " WHERE l.scope = {SCOPE} AND l.message_key = i.t OFFSET 0) l"
         : "";
     return lock() + ";\n"
         + "WITH g AS (SELECT max(generation) AS cur FROM " + schema.generations() + "),"
@@ -66,7 +79,7 @@ public final class ClaimSql {
         + " older AS MATERIALIZED (SELECT i.k AS key_id, c.* FROM input i CROSS JOIN LATERAL (" + probe("<")
         + ") c" + legacyProbe + "),"
         + " fresh AS (INSERT INTO " + claims + " (scope_id, generation, kafka_offset, key_id, kafka_partition, status)"
-        + " SELECT ?, (SELECT cur FROM g), i.o, i.k, i.p, ?::\"char\" FROM input i"
+        + " SELECT {SCOPE_ID}, (SELECT cur FROM g), i.o, i.k, i.p, {STATUS}::\"char\" FROM input i"
         + " WHERE i.k NOT IN (SELECT key_id FROM older) ORDER BY i.k"
         + " ON CONFLICT DO NOTHING RETURNING key_id)"
         + " SELECT key_id, true AS fresh, NULL::int4, NULL::int8, NULL::\"char\", NULL::int4 FROM fresh"
@@ -77,51 +90,59 @@ public final class ClaimSql {
 
   /**
    * One key's claims in the generations {@code op} the current one: a lookup of the primary key per key
-   * (parameter: scope id; {@code OFFSET 0} keeps the planner from turning it into a join).
+   * ({@code OFFSET 0} keeps the planner from turning it into a join).
    */
   private String probe(String op) {
     return "SELECT c.kafka_partition, c.kafka_offset, c.status, c.generation FROM " + schema.claims() + " c"
-        + " WHERE c.scope_id = ? AND c.key_id = i.k AND c.generation " + op + " (SELECT cur FROM g) OFFSET 0";
+        + " WHERE c.scope_id = {SCOPE_ID} AND c.key_id = i.k AND c.generation " + op + " (SELECT cur FROM g) OFFSET 0";
   }
 
   /**
-   * Every stored claim of some keys, in any generation. Parameters: scope id, key ids {@code uuid[]},
-   * [legacy only: scope text, text keys {@code text[]}, key ids {@code uuid[]} aligned with them]. Rows as
-   * {@link #claim(boolean)}'s duplicates.
+   * Every stored claim of some keys, in any generation: the scope's claims of {@code KEY_IDS} and, with
+   * {@code legacy}, V1's rows of the scope's text keys ({@code KEY_TEXTS} with their ids, {@code KEY_IDS},
+   * aligned). Rows as {@link #claim(boolean)}'s duplicates.
    *
    * @param legacy whether V1's {@code processed_messages} is a live generation 0 to probe
    */
-  public String lookup(boolean legacy) {
+  public ClaimStatement lookup(boolean legacy) {
+    return legacy ? lookupWithLegacy : lookup;
+  }
+
+  private String lookupText(boolean legacy) {
     String sql = "SELECT key_id, false, kafka_partition, kafka_offset, status, generation FROM " + schema.claims()
-        + " WHERE scope_id = ? AND key_id = ANY(?::uuid[])";
+        + " WHERE scope_id = {SCOPE_ID} AND key_id = ANY({KEY_IDS}::uuid[])";
     if (legacy) {
       sql += " UNION ALL SELECT u.k, false, l.kafka_partition, l.kafka_offset, l.status::\"char\", 0 FROM "
-          + schema.processedMessages() + " l JOIN unnest(?::text[], ?::uuid[]) AS u(t, k)"
-          + " ON l.scope = ? AND l.message_key = u.t";
+          + schema.processedMessages() + " l JOIN unnest({KEY_TEXTS}::text[], {KEY_IDS}::uuid[]) AS u(t, k)"
+          + " ON l.scope = {SCOPE} AND l.message_key = u.t";
     }
     return sql;
   }
 
   /**
    * Sets the status, partition and offset of a key's claim wherever it is, or claims it in the current
-   * generation if no generation of {@code claims} holds it. Parameters: status, partition, offset, scope
-   * id, key id, then scope id, offset, key id, partition, status.
+   * generation if no generation of {@code claims} holds it.
    */
-  public String mark() {
+  public ClaimStatement mark() {
+    return mark;
+  }
+
+  private String markText() {
     String claims = schema.claims();
     return lock() + ";\n"
         + "WITH g AS (SELECT max(generation) AS cur FROM " + schema.generations() + "),"
-        + " upd AS (UPDATE " + claims + " c SET status = ?::\"char\", kafka_partition = ?, kafka_offset = ?"
-        + " WHERE c.scope_id = ? AND c.key_id = ? RETURNING 1)"
+        + " upd AS (UPDATE " + claims + " c SET status = {STATUS}::\"char\", kafka_partition = {PARTITION},"
+        + " kafka_offset = {OFFSET} WHERE c.scope_id = {SCOPE_ID} AND c.key_id = {KEY_ID} RETURNING 1)"
         + " INSERT INTO " + claims + " (scope_id, generation, kafka_offset, key_id, kafka_partition, status)"
-        + " SELECT ?, g.cur, ?, ?, ?, ?::\"char\" FROM g WHERE NOT EXISTS (SELECT 1 FROM upd)"
+        + " SELECT {SCOPE_ID}, g.cur, {OFFSET}, {KEY_ID}, {PARTITION}, {STATUS}::\"char\" FROM g"
+        + " WHERE NOT EXISTS (SELECT 1 FROM upd)"
         + " ON CONFLICT (scope_id, key_id, generation) DO UPDATE SET status = EXCLUDED.status,"
         + " kafka_partition = EXCLUDED.kafka_partition, kafka_offset = EXCLUDED.kafka_offset";
   }
 
   /** The id of a scope (parameter: the scope); no row if it is not registered (or not yet committed). */
   public String scopeId() {
-    return "SELECT scope_id FROM " + schema.scopes() + " WHERE scope = ?";
+    return KeyLookupSql.scopeId(schema);
   }
 
   /** Registers a scope; returns its new id, or no row if it exists (parameter: the scope). */

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * engine's (logger {@code io.github.kafkadedup.consumer.DedupProcessor}).
  */
 public final class Classifier {
-  private static final Logger log = LoggerFactory.getLogger(io.github.kafkadedup.consumer.DedupProcessor.class);
+  private static final Logger log = LoggerFactory.getLogger(EngineLoggers.PROCESSOR);
 
   private final PostgresClaimStore store;
   private final DedupConfig config;
@@ -229,15 +229,7 @@ public final class Classifier {
      * @param handled how many records the handler applied in it
      */
     public void report(DedupMetrics metrics, String scope, int handled) {
-      if (handled > 0) {
-        metrics.processed(scope, handled);
-      }
-      if (redeliveries > 0) {
-        metrics.duplicates(scope, DuplicateCause.REDELIVERY, redeliveries);
-      }
-      if (resends > 0) {
-        metrics.duplicates(scope, DuplicateCause.RESEND, resends);
-      }
+      Tally.reportCounts(metrics, scope, handled, redeliveries, resends);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.github.kafkadedup.consumer.internal;
 
 import io.github.kafkadedup.consumer.DedupException;
+import io.github.kafkadedup.producer.DedupConsumerConfig;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -21,7 +22,7 @@ public final class ConsumerSettings {
     Map<String, Object> copy = new HashMap<>(props);
     groupId(copy);
     Object autoCommit = copy.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
-    if (EngineRules.autoCommits(copy)) {
+    if (DedupConsumerConfig.autoCommits(copy)) {
       throw DedupException.configuration(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG + "=" + autoCommit
           + " would commit offsets before the database transaction commits, so a crash could lose "
           + "records; remove it or set it to false (kafka-dedup commits offsets itself, after the "

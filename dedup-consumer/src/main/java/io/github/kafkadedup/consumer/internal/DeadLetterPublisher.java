@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class DeadLetterPublisher<K, V> implements Recoverer<K, V> {
   /** Our headers' values are cut to this many characters, so their overhead stays bounded. */
   static final int MAX_HEADER_CHARS = 4096;
-  private static final Logger log = LoggerFactory.getLogger(Recoverer.class);
+  private static final Logger log = LoggerFactory.getLogger(EngineLoggers.RECOVERER);
 
   private final Producer<byte[], byte[]> producer;
   private final Serializer<? super K> keySerializer;

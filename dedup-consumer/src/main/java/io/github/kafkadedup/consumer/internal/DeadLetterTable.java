@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * (no transaction): it refuses.
  */
 public final class DeadLetterTable<K, V> implements Recoverer<K, V> {
-  private static final Logger log = LoggerFactory.getLogger(io.github.kafkadedup.consumer.DedupProcessor.class);
+  private static final Logger log = LoggerFactory.getLogger(EngineLoggers.PROCESSOR);
 
   private final Serializer<? super K> keySerializer;
   private final Serializer<? super V> valueSerializer;

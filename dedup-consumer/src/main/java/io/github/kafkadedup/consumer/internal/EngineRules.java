@@ -2,8 +2,6 @@ package io.github.kafkadedup.consumer.internal;
 
 import io.github.kafkadedup.consumer.BatchResult;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -11,24 +9,6 @@ import org.slf4j.Logger;
 /** The engine's rules on consumer settings, failures and record names, shared with the integrations. */
 public final class EngineRules {
   private EngineRules() {}
-
-  /**
-   * Whether {@code consumerProperties} turn Kafka's auto-commit on ({@code enable.auto.commit} true, as a
-   * Boolean or text, in a {@code Map} or {@code Properties}): offsets would then be committed on a timer,
-   * before the database transaction of their records. The one home of this rule.
-   *
-   * @param consumerProperties the consumer's properties, or {@code null}
-   * @return true if auto-commit is on
-   */
-  public static boolean autoCommits(@Nullable Map<?, ?> consumerProperties) {
-    if (consumerProperties == null) {
-      return false;
-    }
-    Object value = consumerProperties instanceof Properties p
-        ? p.getProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG)
-        : consumerProperties.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
-    return value != null && Boolean.parseBoolean(value.toString().trim());
-  }
 
   /**
    * What an explicit {@code auto.offset.reset} other than {@code earliest} costs, for one log line at start.

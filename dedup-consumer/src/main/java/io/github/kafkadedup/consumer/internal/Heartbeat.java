@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * table or right turns the heartbeat off with one WARN naming the fix.
  */
 public final class Heartbeat {
-  private static final Logger log = LoggerFactory.getLogger("io.github.kafkadedup.consumer.DedupConsumer");
+  private static final Logger log = LoggerFactory.getLogger(EngineLoggers.CONSUMER);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
   private static final String HOST = host();
   /** Rows of the scope not seen for this long are deleted when a consumer starts. */

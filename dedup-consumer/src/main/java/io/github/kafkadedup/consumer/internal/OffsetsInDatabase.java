@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * ownership is retried before each poll, with backoff.
  */
 public final class OffsetsInDatabase {
-  private static final Logger log = LoggerFactory.getLogger("io.github.kafkadedup.consumer.DedupConsumer");
+  private static final Logger log = LoggerFactory.getLogger(EngineLoggers.CONSUMER);
 
   private final OffsetFence fence;
   private final String scope;

@@ -3,7 +3,6 @@ import io.github.kafkadedup.outbox.internal.Backoff;
 
 import io.github.kafkadedup.consumer.BatchResult;
 import io.github.kafkadedup.consumer.DedupException;
-import io.github.kafkadedup.consumer.DedupMetrics;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,12 +13,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /** The poll-process-commit loop behind {@code DedupConsumer}. */
 public final class PollLoop<K, V> {
-  private static final Logger log = LoggerFactory.getLogger("io.github.kafkadedup.consumer.DedupConsumer");
+  private static final Logger log = LoggerFactory.getLogger(EngineLoggers.CONSUMER);
 
   private final Consumer<K, V> consumer;
   private final List<String> topics;
@@ -43,15 +42,9 @@ public final class PollLoop<K, V> {
   private final Deserializer<K> keyDeserializer;
   private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
   private final CountDownLatch stopped = new CountDownLatch(1);
-  /** Offsets whose database transaction committed but whose Kafka commit has not succeeded yet. */
-  private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
-  private final DedupMetrics metrics;
+  /** Kafka's offset commits, after the database's; what is still owed. */
+  private final OffsetCommitter commits;
   private final Heartbeat heartbeat;
-  /** Refusals in a row logged at DEBUG between two WARN lines saying that commits still fail. */
-  private static final int PERSISTENT_REFUSALS = 100;
-  /** Offset commits refused in a row: the first of an episode is logged at WARN, the others at DEBUG. */
-  private int refusedCommits;
-  private @Nullable Class<?> lastRefusal;
   private volatile boolean closing;
   private volatile boolean started;
   /** Gives the partitions back while the database is away ({@link #watchDatabase}); null: never. */
@@ -75,7 +68,7 @@ public final class PollLoop<K, V> {
     this.maxPollIntervalMs = maxPollIntervalMs;
     this.databaseOffsets = offsets;
     this.keyDeserializer = keyDeserializer;
-    this.metrics = processor.metrics();
+    this.commits = new OffsetCommitter(consumer, processor.metrics(), processor.scope());
     this.heartbeat = heartbeat;
   }
 
@@ -147,8 +140,8 @@ public final class PollLoop<K, V> {
       return deadLetterUndeserializable(e, failures);
     }
     if (polled.isEmpty()) {
-      if (!uncommitted.isEmpty()) {
-        commit(Map.of());
+      if (commits.owes()) {
+        commits.commit(Map.of());
       }
       return failures;
     }
@@ -173,7 +166,7 @@ public final class PollLoop<K, V> {
     }
     warnIfSlow(batch.size(), System.nanoTime() - start);
     heartbeat.progressed(batch.size()); // the database commit is the progress, whatever Kafka's commit does
-    commit(result.offsets());
+    commits.commit(result.offsets());
     if (outageExit != null) {
       outageExit.worked();
     }
@@ -210,96 +203,15 @@ public final class PollLoop<K, V> {
     }
     consumer.seek(tp, e.offset() + 1);
     heartbeat.progressed(1);
-    commit(result.offsets()); // else a restart polls it again from the last committed offset
+    commits.commit(result.offsets()); // else a restart polls it again from the last committed offset
     return 0;
-  }
-
-  /**
-   * Commits {@code offsets} plus any earlier offsets whose commit failed (e.g. during a rebalance), for the
-   * partitions this consumer still owns. Offsets that fail again are kept and retried after the next poll,
-   * so the group's committed offsets catch up even when no new record arrives on the partition.
-   */
-  private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
-    offsets.forEach((tp, offset) -> uncommitted.merge(tp, offset, (a, b) -> a.offset() >= b.offset() ? a : b));
-    if (uncommitted.isEmpty()) {
-      return;
-    }
-    Set<TopicPartition> owned = consumer.assignment();
-    int before = uncommitted.size();
-    uncommitted.keySet().retainAll(owned); // a revoked partition's offsets are its new owner's business now
-    if (uncommitted.size() < before) {
-      log.warn("[{}] partitions were revoked during the batch; committing only {} of {}", scope(),
-          uncommitted.size(), before);
-    }
-    if (uncommitted.isEmpty()) {
-      return;
-    }
-    Map<TopicPartition, OffsetAndMetadata> mine = Map.copyOf(uncommitted);
-    try {
-      if (commitSync(mine)) {
-        uncommitted.keySet().removeAll(mine.keySet());
-      }
-    } catch (WakeupException e) {
-      if (commitSync(mine)) { // close() woke us up mid-commit: the batch is done, finish its commit, then stop
-        uncommitted.keySet().removeAll(mine.keySet());
-      }
-      throw e;
-    }
-  }
-
-  /**
-   * Commits; returns false if Kafka refused (e.g. RebalanceInProgressException). Every refusal is counted;
-   * the log says it at WARN once per episode (until a commit succeeds or partitions are assigned), again for
-   * another exception or every 100 refusals in a row, else at DEBUG: a cooperative rebalance must not write
-   * one line per batch.
-   */
-  private boolean commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
-    try {
-      consumer.commitSync(offsets);
-      refusedCommits = 0;
-      lastRefusal = null;
-      return true;
-    } catch (WakeupException e) {
-      throw e;
-    } catch (KafkaException e) {
-      // the DB commit stands; retried after the next poll while the partitions stay ours
-      metrics.offsetCommitFailed(scope(), e.getClass().getSimpleName());
-      boolean newKind = !e.getClass().equals(lastRefusal);
-      lastRefusal = e.getClass();
-      if (refusedCommits++ == 0 || newKind) {
-        log.warn("[{}] offset commit failed after the database commit ({}); retrying after each poll until it "
-            + "succeeds (further failures in a row: DEBUG, and the meter kafka.dedup.offset.commit.failures; records "
-            + "redelivered meanwhile are skipped as duplicates)", scope(), e.toString());
-      } else if (refusedCommits % PERSISTENT_REFUSALS == 0) {
-        log.warn("[{}] offset commits still fail after the database commit: {} in a row, the last {}", scope(),
-            refusedCommits, e.toString());
-      } else {
-        log.debug("[{}] offset commit failed again ({} in a row): {}", scope(), refusedCommits, e.toString());
-      }
-      return false;
-    }
-  }
-
-  /** Before partitions go: commit what is still owed for them (allowed inside the rebalance callback). */
-  private void commitOwedFor(Collection<TopicPartition> partitions) {
-    Map<TopicPartition, OffsetAndMetadata> owed = new HashMap<>();
-    for (TopicPartition tp : partitions) {
-      OffsetAndMetadata offset = uncommitted.remove(tp);
-      if (offset != null) {
-        owed.put(tp, offset);
-      }
-    }
-    if (!owed.isEmpty()) {
-      commitSync(owed);
-    }
   }
 
   /** Seeks back to poll the failed batch again (with offsets in the database: from the stored offset). */
   private void rewind(List<ConsumerRecord<K, V>> batch) {
     if (databaseOffsets != null) {
       // what a lost commit stored is done: Kafka's offsets follow after the next poll (commit(Map.of()))
-      databaseOffsets.rewind(consumer, batch)
-          .forEach((tp, offset) -> uncommitted.merge(tp, offset, (a, b) -> a.offset() >= b.offset() ? a : b));
+      commits.owe(databaseOffsets.rewind(consumer, batch));
       return;
     }
     Map<TopicPartition, Long> first = new HashMap<>();
@@ -347,21 +259,14 @@ public final class PollLoop<K, V> {
       // No batch is in flight here: batches complete (DB commit, then offset commit) before poll returns to us.
       if (!partitions.isEmpty()) {
         log.info("[{}] partitions revoked: {}", scope(), partitions);
-        commitOwedFor(partitions);
+        commits.commitOwedFor(partitions);
       }
-      processor.partitionsRevoked(partitions);
-      if (databaseOffsets != null) {
-        databaseOffsets.revoked(partitions);
-      }
-      if (userListener != null) {
-        userListener.onPartitionsRevoked(partitions);
-      }
+      released(partitions, ConsumerRebalanceListener::onPartitionsRevoked);
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      refusedCommits = 0; // the rebalance is over: a refusal from now on is a new episode
-      lastRefusal = null;
+      commits.rebalanced();
       if (!partitions.isEmpty()) {
         log.info("[{}] partitions assigned: {}", scope(), partitions);
       }
@@ -377,13 +282,19 @@ public final class PollLoop<K, V> {
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       log.warn("[{}] partitions lost: {}", scope(), partitions);
-      partitions.forEach(uncommitted::remove); // no longer a member: the next owner skips what we applied
+      commits.forget(partitions); // no longer a member: the next owner skips what we applied
+      released(partitions, ConsumerRebalanceListener::onPartitionsLost);
+    }
+
+    /** Partitions gone (revoked or lost): the processor, the stored offsets, then the user's listener. */
+    private void released(Collection<TopicPartition> partitions,
+        BiConsumer<ConsumerRebalanceListener, Collection<TopicPartition>> userCallback) {
       processor.partitionsRevoked(partitions);
       if (databaseOffsets != null) {
         databaseOffsets.revoked(partitions);
       }
       if (userListener != null) {
-        userListener.onPartitionsLost(partitions);
+        userCallback.accept(userListener, partitions);
       }
     }
   }

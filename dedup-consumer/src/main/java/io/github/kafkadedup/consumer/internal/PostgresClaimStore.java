@@ -1,6 +1,7 @@
 package io.github.kafkadedup.consumer.internal;
 
 import io.github.kafkadedup.consumer.DedupException;
+import io.github.kafkadedup.consumer.internal.ClaimStatement.Param;
 import io.github.kafkadedup.migrations.DedupSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -82,21 +83,11 @@ public final class PostgresClaimStore {
     ClaimBatch batch = ClaimBatch.of(candidates);
     Set<String> fresh = new HashSet<>(n * 2);
     Map<String, Row> taken = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(sql.claim(withLegacy))) {
-      int p = 1;
-      ps.setObject(p++, batch.ids());
-      ps.setObject(p++, batch.partitions());
-      ps.setObject(p++, batch.offsets());
-      if (withLegacy) {
-        ps.setObject(p++, batch.texts());
-      }
-      ps.setInt(p++, scopeId);
-      if (withLegacy) {
-        ps.setString(p++, scope);
-      }
-      ps.setInt(p++, scopeId);
-      ps.setString(p++, status);
-      ps.setInt(p, scopeId);
+    ClaimStatement statement = sql.claim(withLegacy);
+    try (PreparedStatement ps = c.prepareStatement(statement.text())) {
+      statement.bind(ps, Map.of(Param.KEY_IDS, batch.ids(), Param.PARTITIONS, batch.partitions(), Param.OFFSETS,
+          batch.offsets(), Param.KEY_TEXTS, batch.texts(), Param.SCOPE_ID, scopeId, Param.SCOPE, scope, Param.STATUS,
+          status));
       readClaim(execute(ps), batch.keyOf(), fresh, taken);
     } catch (SQLException e) {
       throw missingPartition(e, scope);
@@ -152,16 +143,19 @@ public final class PostgresClaimStore {
     for (String key : keys) {
       keyOf.put(io.github.kafkadedup.migrations.DedupKeys.id(key), key);
     }
-    UUID[] ids = keyOf.keySet().toArray(UUID[]::new);
+    // ids and texts aligned: one pass over the map
+    UUID[] ids = new UUID[keyOf.size()];
+    String[] texts = new String[keyOf.size()];
+    int i = 0;
+    for (Map.Entry<UUID, String> e : keyOf.entrySet()) {
+      ids[i] = e.getKey();
+      texts[i++] = e.getValue();
+    }
     Map<String, Row> found = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(sql.lookup(withLegacy))) {
-      ps.setInt(1, scopeId);
-      ps.setObject(2, ids);
-      if (withLegacy) {
-        ps.setObject(3, keyOf.values().toArray(String[]::new));
-        ps.setObject(4, keyOf.keySet().toArray(UUID[]::new));
-        ps.setString(5, scope);
-      }
+    ClaimStatement statement = sql.lookup(withLegacy);
+    try (PreparedStatement ps = c.prepareStatement(statement.text())) {
+      statement.bind(ps, Map.of(Param.SCOPE_ID, scopeId, Param.KEY_IDS, ids, Param.KEY_TEXTS, texts, Param.SCOPE,
+          scope));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           found.merge(keyOf.get(rs.getObject(1, UUID.class)), new Row(claimOf(rs), rs.getInt(6)), Row::newer);
@@ -182,17 +176,10 @@ public final class PostgresClaimStore {
   public void mark(Connection c, String scope, Candidate<?, ?> candidate, boolean deadLettered) throws SQLException {
     int scopeId = scopeId(c, scope);
     String status = deadLettered ? "D" : "P";
-    try (PreparedStatement ps = c.prepareStatement(sql.mark())) {
-      ps.setString(1, status);
-      ps.setInt(2, candidate.record().partition());
-      ps.setLong(3, candidate.record().offset());
-      ps.setInt(4, scopeId);
-      ps.setObject(5, candidate.id());
-      ps.setInt(6, scopeId);
-      ps.setLong(7, candidate.record().offset());
-      ps.setObject(8, candidate.id());
-      ps.setInt(9, candidate.record().partition());
-      ps.setString(10, status);
+    ClaimStatement statement = sql.mark();
+    try (PreparedStatement ps = c.prepareStatement(statement.text())) {
+      statement.bind(ps, Map.of(Param.STATUS, status, Param.PARTITION, candidate.record().partition(), Param.OFFSET,
+          candidate.record().offset(), Param.SCOPE_ID, scopeId, Param.KEY_ID, candidate.id()));
       ps.execute();
       ps.getMoreResults();
     } catch (SQLException e) {

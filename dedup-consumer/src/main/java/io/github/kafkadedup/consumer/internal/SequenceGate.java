@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * replay under way. A batch with no record of a known parked sequence touches nothing here.
  */
 final class SequenceGate<K, V> {
-  private static final Logger log = LoggerFactory.getLogger(io.github.kafkadedup.consumer.DedupProcessor.class);
+  private static final Logger log = LoggerFactory.getLogger(EngineLoggers.PROCESSOR);
 
   private final Sequencing<K, V> sequencing;
   private final String scope;

@@ -5,6 +5,7 @@ import io.github.kafkadedup.migrations.DedupSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -149,7 +150,7 @@ public final class StoreInspection {
   public static KeyReport lookup(Connection c, DedupSchema schema, String scope, String key) throws SQLException {
     UUID keyId = DedupKeys.id(key);
     Integer scopeId = null;
-    try (PreparedStatement ps = c.prepareStatement("SELECT scope_id FROM " + schema.scopes() + " WHERE scope = ?")) {
+    try (PreparedStatement ps = c.prepareStatement(KeyLookupSql.scopeId(schema))) {
       ps.setString(1, scope);
       try (ResultSet rs = ps.executeQuery()) {
         scopeId = rs.next() ? rs.getInt(1) : null;
@@ -157,19 +158,15 @@ public final class StoreInspection {
     }
     List<Claim> claims = new ArrayList<>();
     if (scopeId != null) {
-      claims.addAll(claims(c, "SELECT f.generation, f.status::text, f.kafka_partition, f.kafka_offset, g.started_at,"
-          + " (SELECT min(started_at) FROM " + schema.generations() + " n WHERE n.generation > f.generation),"
-          + " NULL::timestamptz FROM " + schema.claims() + " f LEFT JOIN " + schema.generations()
-          + " g ON g.generation = f.generation WHERE f.scope_id = ? AND f.key_id = ?", scopeId, keyId));
+      claims.addAll(claims(c, KeyLookupSql.claims(schema, false), scopeId, keyId));
     }
     if (exists(c, schema.processedMessages())) {
-      claims.addAll(claims(c, "SELECT 0, status::text, kafka_partition, kafka_offset, NULL::timestamptz,"
-          + " (SELECT min(started_at) FROM " + schema.generations() + " WHERE generation > 0), processed_at FROM "
-          + schema.processedMessages() + " WHERE scope = ? AND message_key = ?", scope, key));
+      claims.addAll(claims(c, KeyLookupSql.legacyClaims(schema, false), scope, key));
     }
     return new KeyReport(scope, key, keyId, scopeId != null, claims, deadLetters(c, schema, scope, keyId));
   }
 
+  /** The claims {@code sql} finds, read by the labels of {@link KeyLookupSql}'s statements. */
   private static List<Claim> claims(Connection c, String sql, Object... args) throws SQLException {
     List<Claim> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -177,36 +174,47 @@ public final class StoreInspection {
         ps.setObject(i + 1, args[i]);
       }
       try (ResultSet rs = ps.executeQuery()) {
+        boolean claimedAt = hasColumn(rs, "claimedAt"); // V1's table only
         while (rs.next()) {
-          out.add(new Claim(rs.getInt(1), rs.getString(2), rs.getObject(3, Integer.class),
-              rs.getObject(4, Long.class), toInstant(rs.getTimestamp(5)), toInstant(rs.getTimestamp(6)),
-              toInstant(rs.getTimestamp(7))));
+          out.add(new Claim(rs.getInt("generation"), rs.getString("status"), rs.getObject("partition", Integer.class),
+              rs.getObject("offset", Long.class), toInstant(rs.getTimestamp("generationStartedAt")),
+              toInstant(rs.getTimestamp("generationEndedAt")),
+              claimedAt ? toInstant(rs.getTimestamp("claimedAt")) : null));
         }
       }
     }
     return out;
   }
 
+  private static boolean hasColumn(ResultSet rs, String label) throws SQLException {
+    ResultSetMetaData meta = rs.getMetaData();
+    for (int i = 1; i <= meta.getColumnCount(); i++) {
+      if (meta.getColumnLabel(i).equals(label)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The key's dead letters, oldest first (the shared statement lists them newest first). */
   private static List<DeadLetterRef> deadLetters(Connection c, DedupSchema schema, String scope, UUID keyId)
       throws SQLException {
     List<DeadLetterRef> out = new ArrayList<>();
     if (!exists(c, schema.deadLetters())) {
       return out;
     }
-    try (PreparedStatement ps = c.prepareStatement("SELECT id, state, reason, created_at, source_topic,"
-        + " source_partition, source_offset FROM " + schema.deadLetters()
-        + " WHERE scope = ? AND key_id = ? ORDER BY id")) {
+    try (PreparedStatement ps = c.prepareStatement(KeyLookupSql.deadLetters(schema))) {
       ps.setString(1, scope);
       ps.setObject(2, keyId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new DeadLetterRef(rs.getLong(1), rs.getString(2), rs.getString(3),
-              Objects.requireNonNull(toInstant(rs.getTimestamp(4))),
-              rs.getString(5) + "-" + rs.getObject(6) + "@" + rs.getObject(7)));
+          out.add(new DeadLetterRef(rs.getLong("id"), rs.getString("state"), rs.getString("reason"),
+              Objects.requireNonNull(toInstant(rs.getTimestamp("createdAt"))),
+              rs.getString("topic") + "-" + rs.getObject("partition") + "@" + rs.getObject("offset")));
         }
       }
     }
-    return out;
+    return out.reversed();
   }
 
   private static boolean exists(Connection c, String table) throws SQLException {

@@ -32,6 +32,15 @@ final class Tally {
   void report(DedupMetrics metrics, String scope) {
     afterCommit.forEach(Runnable::run);
     afterCommit.clear();
+    reportCounts(metrics, scope, processed, redeliveries, resends);
+    deadLetterKinds.forEach(kind -> metrics.deadLettered(scope, kind));
+  }
+
+  /**
+   * Turns the counts of a committed transaction into {@link DedupMetrics} calls (none for a zero count): the one
+   * home of this rule, for the engine ({@link #report}) and the Spring adapters ({@link Classifier.Verdict#report}).
+   */
+  static void reportCounts(DedupMetrics metrics, String scope, int processed, int redeliveries, int resends) {
     if (processed > 0) {
       metrics.processed(scope, processed);
     }
@@ -41,6 +50,5 @@ final class Tally {
     if (resends > 0) {
       metrics.duplicates(scope, DuplicateCause.RESEND, resends);
     }
-    deadLetterKinds.forEach(kind -> metrics.deadLettered(scope, kind));
   }
 }

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * after a non-transient failure, transient failures retried with backoff.
  */
 public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K, V> {
-  private static final Logger log = LoggerFactory.getLogger(DedupProcessor.class);
+  private static final Logger log = LoggerFactory.getLogger(EngineLoggers.PROCESSOR);
 
   private final DedupConfig config;
   private final String scope;

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /** The {@link OutboxRelay}: one thread that owns lanes, publishes their rows in id order and deletes them. */
 public final class RelayLoop implements OutboxRelay, Runnable {
-  private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+  private static final Logger log = LoggerFactory.getLogger(OutboxLoggers.RELAY);
   private static final long STATS_EVERY_MILLIS = 5_000;
   /** Sleep slices while waiting, so that close() is seen within this time. */
   private static final long SLICE_MILLIS = 200;

@@ -1,7 +1,6 @@
 package io.github.kafkadedup.outbox.internal;
 
 import io.github.kafkadedup.outbox.OutboxMetrics;
-import io.github.kafkadedup.outbox.OutboxRelay;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +39,7 @@ final class TopicGate implements AutoCloseable {
   static final Duration PRESENT_FOR = Duration.ofMinutes(5);
   private static final long CHECK_TIMEOUT_MS = 10_000;
 
-  private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+  private static final Logger log = LoggerFactory.getLogger(OutboxLoggers.RELAY);
 
   private final String name;
   private final OutboxMetrics metrics;
