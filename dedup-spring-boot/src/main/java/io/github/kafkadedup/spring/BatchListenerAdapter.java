@@ -49,16 +49,13 @@ final class BatchListenerAdapter<K, V> extends WholePollAdapter<K, V, BatchMessa
   }
 
   @Override
-  public void onMessage(List<ConsumerRecord<K, V>> records, @Nullable Acknowledgment acknowledgment,
-      @Nullable Consumer<?, ?> consumer) {
-    List<Plan.Item<K, V>> items = claims.startPoll(scope, records);
-    if (items.isEmpty()) {
-      return;
-    }
-    int usable = 0;
-    while (usable < items.size() && items.get(usable).rejection() == null) {
-      usable++;
-    }
+  boolean usable(Plan.Item<K, V> item) {
+    return item.rejection() == null;
+  }
+
+  @Override
+  void onPoll(List<ConsumerRecord<K, V>> records, List<Plan.Item<K, V>> items, int usable,
+      @Nullable Acknowledgment acknowledgment, @Nullable Consumer<?, ?> consumer) {
     boolean whole = usable == items.size();
     Call<K, V> call = new Call<>(records, acknowledgment, consumer);
     if (usable > 0) {

@@ -54,17 +54,13 @@ final class PollListenerAdapter<K, V> extends WholePollAdapter<K, V, MessageList
   }
 
   @Override
-  public void onMessage(List<ConsumerRecord<K, V>> records, @Nullable Acknowledgment acknowledgment,
-      @Nullable Consumer<?, ?> consumer) {
-    List<Plan.Item<K, V>> items = claims.startPoll(scope, records);
-    if (items.isEmpty()) {
-      return;
-    }
-    int usable = 0;
-    while (usable < items.size() && items.get(usable).rejection() == null
-        && !Unreadable.check(items.get(usable).record())) {
-      usable++;
-    }
+  boolean usable(Plan.Item<K, V> item) {
+    return item.rejection() == null && !Unreadable.check(item.record());
+  }
+
+  @Override
+  void onPoll(List<ConsumerRecord<K, V>> records, List<Plan.Item<K, V>> items, int usable,
+      @Nullable Acknowledgment acknowledgment, @Nullable Consumer<?, ?> consumer) {
     PollAcknowledgments acks = PollAcknowledgments.of(acknowledgment, records, partialAcks);
     if (usable > 0 && apply(items.subList(0, usable), acks, consumer)) {
       return; // nacked

@@ -37,6 +37,37 @@ abstract class WholePollAdapter<K, V, L> extends DedupListenerAdapter<L>
     });
   }
 
+  /**
+   * Starts the poll (plans its keys) and finds how far its records are usable; the first one that is not fails
+   * alone once the records before it are applied.
+   */
+  @Override
+  public final void onMessage(List<ConsumerRecord<K, V>> records, @Nullable Acknowledgment acknowledgment,
+      @Nullable Consumer<?, ?> consumer) {
+    List<Plan.Item<K, V>> items = claims.startPoll(scope, records);
+    if (items.isEmpty()) {
+      return;
+    }
+    int usable = 0;
+    while (usable < items.size() && usable(items.get(usable))) {
+      usable++;
+    }
+    onPoll(records, items, usable, acknowledgment, consumer);
+  }
+
+  /** Whether {@code item} can be applied (it has a usable key, say); the poll stops at the first that cannot. */
+  abstract boolean usable(Plan.Item<K, V> item);
+
+  /**
+   * Applies the poll's first {@code usable} items, then fails the next one (if any) for the error handler.
+   *
+   * @param records the poll, as the container delivered it
+   * @param items its planned items, in order
+   * @param usable how many items from the first can be applied
+   */
+  abstract void onPoll(List<ConsumerRecord<K, V>> records, List<Plan.Item<K, V>> items, int usable,
+      @Nullable Acknowledgment acknowledgment, @Nullable Consumer<?, ?> consumer);
+
   @Override
   public final void onMessage(List<ConsumerRecord<K, V>> data) {
     onMessage(data, null, null);
