@@ -101,19 +101,7 @@ final class PollListenerAdapter<K, V> extends WholePollAdapter<K, V, MessageList
         return null;
       });
     } catch (RuntimeException failure) {
-      boolean retry = failed(failure);
-      if (attempt.failedAt < 0 || retry) {
-        logFailure("the poll of " + items.size() + " records from " + EngineRules.where(items.getFirst().record()),
-            failure, retry ? "the error handler retries the poll with its BackOff"
-                : "the error handler gets its first record");
-        throw failedAt(items.getFirst().record(), failure); // BackOff retries the poll
-      }
-      int at = attempt.failedAt;
-      claims.metrics().failure(scope, "batch");
-      log.debug("[{}] listener failed at {} (not transient) in a poll of {} records: {}; applying the {} records "
-          + "before it, then the error handler gets that record alone", scope,
-          EngineRules.where(items.get(at).record()), items.size(), failure, at);
-      return isolation.at(items, at, failure);
+      return afterFailure(isolation, items, attempt, failure);
     }
     Classifier.Verdict<K, V> verdict = Objects.requireNonNull(attempt.verdict);
     if (attempt.stopAt >= 0) {
@@ -123,6 +111,28 @@ final class PollListenerAdapter<K, V> extends WholePollAdapter<K, V, MessageList
     EngineRules.logBatch(log, scope, new BatchResult(items.size(), verdict.toHandle().size(), verdict.redeliveries(),
         verdict.resends(), 0, false, Map.of()));
     return false;
+  }
+
+  /**
+   * The transaction failed: at a record the listener threw for (not transient), that record is the poison; any
+   * other failure (the claim, the commit, or a transient one) fails the poll from its first record, so that the
+   * error handler's BackOff retries it or its recoverer gets that record.
+   */
+  private boolean afterFailure(PoisonIsolation<Plan.Item<K, V>> isolation, List<Plan.Item<K, V>> items, Attempt attempt,
+      RuntimeException failure) {
+    boolean retry = failed(failure);
+    if (attempt.failedAt < 0 || retry) {
+      logFailure("the poll of " + items.size() + " records from " + EngineRules.where(items.getFirst().record()),
+          failure, retry ? "the error handler retries the poll with its BackOff"
+              : "the error handler gets its first record");
+      throw failedAt(items.getFirst().record(), failure); // BackOff retries the poll
+    }
+    int at = attempt.failedAt;
+    claims.metrics().failure(scope, "batch");
+    log.debug("[{}] listener failed at {} (not transient) in a poll of {} records: {}; applying the {} records "
+        + "before it, then the error handler gets that record alone", scope,
+        EngineRules.where(items.get(at).record()), items.size(), failure, at);
+    return isolation.at(items, at, failure);
   }
 
   /**
