@@ -103,7 +103,7 @@ abstract class DedupListenerAdapter<L> extends AbstractDelegatingMessageListener
     return -1;
   }
 
-  /** The failure of a record the engine rejected (no usable key, a dead-lettered key's replay), for the error handler. */
+  /** The failure of a record the engine rejected (no usable key, a dead-lettered key's replay), for the handler. */
   static BatchListenerFailedException rejected(ConsumerRecord<?, ?> record, RuntimeException reason) {
     return new BatchListenerFailedException(reason.getMessage(), reason, record);
   }

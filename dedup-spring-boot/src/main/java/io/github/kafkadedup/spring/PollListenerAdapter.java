@@ -27,8 +27,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * A failure falls back as the engine does and as {@code DefaultErrorHandler} expects of a batch listener:
  * <ul>
  *   <li>the record method throws (or nacks) at a record: the transaction rolls back, the records before it are
- *       applied again in a transaction of their own ({@link PoisonIsolation}), then a {@link BatchListenerFailedException} names the
- *       record, so the error handler commits the offsets before it and applies its BackOff, classification and
+ *       applied again in a transaction of their own ({@link PoisonIsolation}), then a
+ *       {@link BatchListenerFailedException} names the record, so the error handler commits the offsets before it and applies its BackOff, classification and
  *       recoverer to that record alone (a nack goes to the container's batch nack instead);
  *   <li>a transient database failure: the poll fails from its first record, so the BackOff retries all of it;
  *   <li>a record without a usable key, or the replay of a dead-lettered key ({@code deadLetteredReplay=RECOVER}):
@@ -118,8 +118,8 @@ final class PollListenerAdapter<K, V> extends WholePollAdapter<K, V, MessageList
    * other failure (the claim, the commit, or a transient one) fails the poll from its first record, so that the
    * error handler's BackOff retries it or its recoverer gets that record.
    */
-  private boolean afterFailure(PoisonIsolation<Plan.Item<K, V>> isolation, List<Plan.Item<K, V>> items, Attempt attempt,
-      RuntimeException failure) {
+  private boolean afterFailure(PoisonIsolation<Plan.Item<K, V>> isolation, List<Plan.Item<K, V>> items,
+      Attempt attempt, RuntimeException failure) {
     boolean retry = failed(failure);
     if (attempt.failedAt < 0 || retry) {
       logFailure("the poll of " + items.size() + " records from " + EngineRules.where(items.getFirst().record()),
