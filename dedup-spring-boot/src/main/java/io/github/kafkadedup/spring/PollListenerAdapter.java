@@ -1,6 +1,7 @@
 package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.BatchResult;
+import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.internal.Classifier;
 import io.github.kafkadedup.consumer.internal.EngineRules;
 import io.github.kafkadedup.consumer.internal.Plan;
@@ -28,8 +29,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <ul>
  *   <li>the record method throws (or nacks) at a record: the transaction rolls back, the records before it are
  *       applied again in a transaction of their own ({@link PoisonIsolation}), then a
- *       {@link BatchListenerFailedException} names the record, so the error handler commits the offsets before it and applies its BackOff, classification and
- *       recoverer to that record alone (a nack goes to the container's batch nack instead);
+ *       {@link BatchListenerFailedException} names the record, so the error handler commits the offsets before
+ *       it and applies its BackOff, classification and recoverer to that record alone (a nack goes to the
+ *       container's batch nack instead);
  *   <li>a transient database failure: the poll fails from its first record, so the BackOff retries all of it;
  *   <li>a record without a usable key, or the replay of a dead-lettered key ({@code deadLetteredReplay=RECOVER}):
  *       the records before it are applied, then it fails with {@link DedupException} (not retryable).

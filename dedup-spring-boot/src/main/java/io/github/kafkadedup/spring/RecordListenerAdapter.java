@@ -17,9 +17,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Wraps a record listener with one database transaction per record ({@code dedup.listener.transaction-per=record};
- * the default, {@link PollListenerAdapter}, takes one per poll), holding the key claim and the listener's writes; a duplicate commits nothing and never reaches the listener. A record without a usable key fails
- * with {@link DedupException} (not retryable) before anything is written, so the error handler hands it to
- * its recoverer. Every {@code onMessage} overload funnels into one method.
+ * the default, {@link PollListenerAdapter}, takes one per poll), holding the key claim and the listener's writes;
+ * a duplicate commits nothing and never reaches the listener. A record without a usable key fails with
+ * {@link DedupException} (not retryable) before anything is written, so the error handler hands it to its
+ * recoverer. Every {@code onMessage} overload funnels into one method; the base ({@link DedupListenerAdapter})
+ * holds the delegate and forwards the seek and rebalance callbacks.
  */
 final class RecordListenerAdapter<K, V> extends DedupListenerAdapter<MessageListener<K, V>>
     implements AcknowledgingConsumerAwareMessageListener<K, V> {
