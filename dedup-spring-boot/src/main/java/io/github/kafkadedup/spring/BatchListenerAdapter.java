@@ -1,27 +1,21 @@
 package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.BatchResult;
-import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.internal.Classifier;
 import io.github.kafkadedup.consumer.internal.Plan;
 import io.github.kafkadedup.consumer.internal.EngineRules;
+import io.github.kafkadedup.consumer.internal.PoisonIsolation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.kafka.listener.BatchAcknowledgingConsumerAwareMessageListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.BatchMessageListener;
-import org.springframework.kafka.listener.ListenerExecutionFailedException;
-import org.springframework.kafka.listener.adapter.AbstractDelegatingMessageListenerAdapter;
 import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -35,50 +29,40 @@ import org.springframework.transaction.support.TransactionTemplate;
  *   <li>the listener names a failed record: the transaction rolls back, the records before it are applied
  *       again in a transaction of their own, then that record fails;
  *   <li>any other non-transient failure: the batch is applied record by record to isolate the poison
- *       record (as the engine does), which fails alone;
+ *       record ({@link PoisonIsolation}, as the engine does), which fails alone;
  *   <li>a transient database failure: the batch fails from its first record, so the error handler's
  *       BackOff retries all of it.
  * </ul>
  */
-final class BatchListenerAdapter<K, V>
-    extends AbstractDelegatingMessageListenerAdapter<BatchMessageListener<K, V>>
-    implements BatchAcknowledgingConsumerAwareMessageListener<K, V> {
-  private static final Logger log = LoggerFactory.getLogger(DedupListeners.class);
-
-  private final ClaimStep claims;
-  private final TransactionTemplate transactions;
-  private final String scope;
-  private final ContainerDatabaseWatch watch;
+final class BatchListenerAdapter<K, V> extends WholePollAdapter<K, V, BatchMessageListener<K, V>> {
+  private final boolean pollResult;
 
   BatchListenerAdapter(BatchMessageListener<K, V> delegate, ClaimStep claims, TransactionTemplate transactions,
       String scope, ContainerDatabaseWatch watch) {
-    super(delegate);
-    this.watch = watch;
-    this.claims = claims;
-    this.transactions = transactions;
-    this.scope = scope;
+    super(delegate, claims, transactions, scope, watch);
+    this.pollResult = delegate.wantsPollResult();
   }
 
   @Override
-  public void onMessage(List<ConsumerRecord<K, V>> records, @Nullable Acknowledgment acknowledgment,
-      @Nullable Consumer<?, ?> consumer) {
-    List<Plan.Item<K, V>> items = claims.startPoll(scope, records);
-    if (items.isEmpty()) {
-      return;
-    }
-    int rejected = 0;
-    while (rejected < items.size() && items.get(rejected).rejection() == null) {
-      rejected++;
-    }
-    boolean whole = rejected == items.size();
+  String shape() {
+    return "batch listener, one transaction per poll";
+  }
+
+  @Override
+  boolean usable(Plan.Item<K, V> item) {
+    return item.rejection() == null;
+  }
+
+  @Override
+  void onPoll(List<ConsumerRecord<K, V>> records, List<Plan.Item<K, V>> items, int usable,
+      @Nullable Acknowledgment acknowledgment, @Nullable Consumer<?, ?> consumer) {
+    boolean whole = usable == items.size();
     Call<K, V> call = new Call<>(records, acknowledgment, consumer);
-    if (rejected > 0) {
-      apply(call, items.subList(0, rejected), whole);
+    if (usable > 0) {
+      apply(call, items.subList(0, usable), whole);
     }
     if (!whole) {
-      Plan.Item<K, V> item = items.get(rejected);
-      DedupException reason = Objects.requireNonNull(item.rejection());
-      throw new BatchListenerFailedException(reason.getMessage(), reason, item.record());
+      throw rejected(items.get(usable));
     }
   }
 
@@ -93,17 +77,12 @@ final class BatchListenerAdapter<K, V>
       ConsumerRecord<?, ?> failed = named == null ? null : named.getRecord();
       int position = failed == null ? -1 : positionOf(items, failed);
       if (position >= 0) {
-        if (position > 0 && apply(call, items.subList(0, position), false)) {
-          return true;
-        }
-        throw failedAt(items.get(position).record(), failure);
+        return isolation(call).at(items, position, failure);
       }
-      boolean retry = DedupListeners.isTransient(failure);
-      watch.failed(failure);
+      boolean retry = failed(failure);
       if (retry) {
-        log.warn("[{}] {} failed for the batch of {} records from {} ({}): {}; the error handler retries the "
-            + "batch with its BackOff", scope, FailureClass.stage(failure),
-            items.size(), EngineRules.where(items.getFirst().record()), FailureClass.describe(failure), failure);
+        logFailure("the batch of " + items.size() + " records from " + EngineRules.where(items.getFirst().record()),
+            failure, "the error handler retries the batch with its BackOff");
       }
       if (items.size() == 1 || retry) {
         throw failedAt(items.getFirst().record(), failure);
@@ -111,10 +90,8 @@ final class BatchListenerAdapter<K, V>
       log.warn("[{}] batch of {} records failed (not transient: {}); applying it record by record to isolate the "
           + "poison record", scope, items.size(), failure.toString());
       claims.metrics().failure(scope, "batch");
-      for (Plan.Item<K, V> item : items) {
-        if (apply(call, List.of(item), false)) {
-          return true;
-        }
+      if (isolation(call).oneByOne(items)) {
+        return true;
       }
       if (forwardAck && call.acknowledgment != null) {
         call.acknowledgment.acknowledge();
@@ -123,9 +100,14 @@ final class BatchListenerAdapter<K, V>
     }
   }
 
+  /** Poison-record isolation within {@code call}: each sub-list in a transaction of its own, no ack forwarded. */
+  private PoisonIsolation<Plan.Item<K, V>> isolation(Call<K, V> call) {
+    return isolation(sub -> apply(call, sub, false));
+  }
+
   /** One transaction; returns whether the listener nacked. */
   private boolean runInTransaction(Call<K, V> call, List<Plan.Item<K, V>> items, boolean forwardAck) {
-    Attempt<K, V> attempt = CommitOutcome.execute(transactions, status -> {
+    Attempt<K, V> attempt = inTransaction(status -> {
       Classifier.Verdict<K, V> verdict = claims.claim(scope, items);
       DeferredAcknowledgment deferred = null;
       if (!verdict.toRecover().isEmpty()) {
@@ -142,18 +124,14 @@ final class BatchListenerAdapter<K, V>
       }
       return new Attempt<>(verdict, deferred);
     });
-    watch.worked();
     if (attempt == null || attempt.deferred != null && attempt.deferred.nacked()) {
       return true;
     }
     if (!attempt.verdict.toRecover().isEmpty()) {
       Plan.Item<K, V> recover = attempt.verdict.toRecover().getFirst();
-      int position = positionOf(items, recover.record());
-      if (position > 0 && apply(call, items.subList(0, position), false)) {
-        return true;
-      }
-      DedupException reason = Objects.requireNonNull(recover.rejection());
-      throw new RecoverAgain(new BatchListenerFailedException(reason.getMessage(), reason, recover.record()));
+      return isolation(call).at(items, positionOf(items, recover.record()), item -> {
+        throw new RecoverAgain(rejected(recover));
+      });
     }
     int handled = attempt.verdict.toHandle().size();
     attempt.verdict.report(claims.metrics(), scope, handled);
@@ -199,7 +177,7 @@ final class BatchListenerAdapter<K, V>
   @SuppressWarnings("unchecked")
   private void invoke(List<ConsumerRecord<K, V>> records, @Nullable Acknowledgment ack,
       @Nullable Consumer<?, ?> consumer) {
-    if (delegate.wantsPollResult()) {
+    if (pollResult) {
       delegate.onMessage(asPollResult(records), ack, (Consumer<K, V>) consumer);
       return;
     }
@@ -217,51 +195,6 @@ final class BatchListenerAdapter<K, V>
       byPartition.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), tp -> new ArrayList<>()).add(r);
     }
     return new ConsumerRecords<>(byPartition, Map.of());
-  }
-
-  private static @Nullable BatchListenerFailedException namedFailure(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof BatchListenerFailedException named) {
-        return named;
-      }
-    }
-    return null;
-  }
-
-  private static int positionOf(List<? extends Plan.Item<?, ?>> items, ConsumerRecord<?, ?> record) {
-    for (int i = 0; i < items.size(); i++) {
-      ConsumerRecord<?, ?> r = items.get(i).record();
-      if (r == record || r.topic().equals(record.topic()) && r.partition() == record.partition()
-          && r.offset() == record.offset()) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  static BatchListenerFailedException failedAt(ConsumerRecord<?, ?> record, RuntimeException failure) {
-    BatchListenerFailedException named = namedFailure(failure);
-    Throwable cause = named != null && named.getCause() != null ? named.getCause() : failure;
-    while (cause instanceof ListenerExecutionFailedException && cause.getCause() != null) {
-      cause = cause.getCause(); // the listener's own exception, for the DLT headers and the logs
-    }
-    return new BatchListenerFailedException("listener failed at " + EngineRules.where(record) + ": " + cause,
-        cause, record);
-  }
-
-  @Override
-  public void onMessage(List<ConsumerRecord<K, V>> data) {
-    onMessage(data, null, null);
-  }
-
-  @Override
-  public void onMessage(List<ConsumerRecord<K, V>> data, @Nullable Acknowledgment acknowledgment) {
-    onMessage(data, acknowledgment, null);
-  }
-
-  @Override
-  public void onMessage(List<ConsumerRecord<K, V>> data, @Nullable Consumer<?, ?> consumer) {
-    onMessage(data, null, consumer);
   }
 
   /** The container's call: the whole batch, its acknowledgment and consumer. */

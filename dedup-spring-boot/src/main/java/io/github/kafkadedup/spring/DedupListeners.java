@@ -174,8 +174,7 @@ public final class DedupListeners implements AutoCloseable {
    */
   public void decorate(MessageListenerContainer container) {
     Object listener = container.getContainerProperties().getMessageListener();
-    if (listener instanceof RecordListenerAdapter<?, ?> || listener instanceof BatchListenerAdapter<?, ?>
-        || listener instanceof PollListenerAdapter<?, ?>) {
+    if (listener instanceof DedupListenerAdapter<?>) {
       return;
     }
     String id = String.valueOf(container.getListenerId());
@@ -191,7 +190,7 @@ public final class DedupListeners implements AutoCloseable {
     ContainerDatabaseWatch watch = new ContainerDatabaseWatch(
         DatabaseOutage.of(scope, databaseOutageBound, config.metrics()), container, dataSource, scope);
     watches.add(watch);
-    Object wrapped = wrap(container, id, listener, scope, watch);
+    DedupListenerAdapter<?> wrapped = wrap(container, id, listener, scope, watch);
     container.setupMessageListener(wrapped);
     if (container instanceof AbstractMessageListenerContainer<?, ?> c
         && c.getCommonErrorHandler() instanceof FailedRecordProcessor handler) {
@@ -199,13 +198,11 @@ public final class DedupListeners implements AutoCloseable {
       handler.setLogLevel(KafkaException.Level.DEBUG);
     }
     log.info("[{}] listener container '{}' is exactly-once: keys by {}, mode {}, table {}, {}", scope, id,
-        keyStrategy, config.mode(), config.schema().claims(), wrapped instanceof PollListenerAdapter<?, ?>
-            ? "record listener, one transaction per poll" : wrapped instanceof BatchListenerAdapter<?, ?>
-            ? "batch listener, one transaction per poll" : "record listener, one transaction per record");
+        keyStrategy, config.mode(), config.schema().claims(), wrapped.shape());
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private Object wrap(MessageListenerContainer container, String id, Object listener, String scope,
+  private DedupListenerAdapter<?> wrap(MessageListenerContainer container, String id, Object listener, String scope,
       ContainerDatabaseWatch watch) {
     ContainerChecks.checkNotAsync(id, listener);
     if (listener instanceof BatchMessageListener batch) {

@@ -5,6 +5,8 @@ import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.internal.Classifier;
 import io.github.kafkadedup.consumer.internal.EngineRules;
 import io.github.kafkadedup.consumer.internal.Plan;
+import io.github.kafkadedup.consumer.internal.PoisonIsolation;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -14,12 +16,8 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.kafka.listener.BatchAcknowledgingConsumerAwareMessageListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.MessageListener;
-import org.springframework.kafka.listener.adapter.AbstractDelegatingMessageListenerAdapter;
 import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -30,24 +28,17 @@ import org.springframework.transaction.support.TransactionTemplate;
  * A failure falls back as the engine does and as {@code DefaultErrorHandler} expects of a batch listener:
  * <ul>
  *   <li>the record method throws (or nacks) at a record: the transaction rolls back, the records before it are
- *       applied again in a transaction of their own, then a {@link BatchListenerFailedException} names the
- *       record, so the error handler commits the offsets before it and applies its BackOff, classification and
- *       recoverer to that record alone (a nack goes to the container's batch nack instead);
+ *       applied again in a transaction of their own ({@link PoisonIsolation}), then a
+ *       {@link BatchListenerFailedException} names the record, so the error handler commits the offsets before
+ *       it and applies its BackOff, classification and recoverer to that record alone (a nack goes to the
+ *       container's batch nack instead);
  *   <li>a transient database failure: the poll fails from its first record, so the BackOff retries all of it;
  *   <li>a record without a usable key, or the replay of a dead-lettered key ({@code deadLetteredReplay=RECOVER}):
  *       the records before it are applied, then it fails with {@link DedupException} (not retryable).
  * </ul>
  */
-final class PollListenerAdapter<K, V> extends AbstractDelegatingMessageListenerAdapter<MessageListener<K, V>>
-    implements BatchAcknowledgingConsumerAwareMessageListener<K, V> {
-
-  private static final Logger log = LoggerFactory.getLogger(DedupListeners.class);
-
-  private final ClaimStep claims;
-  private final TransactionTemplate transactions;
-  private final String scope;
+final class PollListenerAdapter<K, V> extends WholePollAdapter<K, V, MessageListener<K, V>> {
   private final boolean partialAcks;
-  private final ContainerDatabaseWatch watch;
 
   /**
    * @param partialAcks whether the container commits an acknowledged prefix of a poll
@@ -55,34 +46,30 @@ final class PollListenerAdapter<K, V> extends AbstractDelegatingMessageListenerA
    */
   PollListenerAdapter(MessageListener<K, V> delegate, ClaimStep claims, TransactionTemplate transactions,
       String scope, boolean partialAcks, ContainerDatabaseWatch watch) {
-    super(delegate);
-    this.watch = watch;
-    this.claims = claims;
-    this.transactions = transactions;
-    this.scope = scope;
+    super(delegate, claims, transactions, scope, watch);
     this.partialAcks = partialAcks;
   }
 
   @Override
-  public void onMessage(List<ConsumerRecord<K, V>> records, @Nullable Acknowledgment acknowledgment,
-      @Nullable Consumer<?, ?> consumer) {
-    List<Plan.Item<K, V>> items = claims.startPoll(scope, records);
-    if (items.isEmpty()) {
-      return;
-    }
-    int usable = 0;
-    while (usable < items.size() && items.get(usable).rejection() == null
-        && !Unreadable.check(items.get(usable).record())) {
-      usable++;
-    }
+  String shape() {
+    return "record listener, one transaction per poll";
+  }
+
+  @Override
+  boolean usable(Plan.Item<K, V> item) {
+    return item.rejection() == null && !Unreadable.check(item.record());
+  }
+
+  @Override
+  void onPoll(List<ConsumerRecord<K, V>> records, List<Plan.Item<K, V>> items, int usable,
+      @Nullable Acknowledgment acknowledgment, @Nullable Consumer<?, ?> consumer) {
     PollAcknowledgments acks = PollAcknowledgments.of(acknowledgment, records, partialAcks);
     if (usable > 0 && apply(items.subList(0, usable), acks, consumer)) {
       return; // nacked
     }
     if (usable < items.size()) {
       Plan.Item<K, V> item = items.get(usable);
-      RuntimeException reason = item.rejection() != null ? item.rejection() : Unreadable.failure(item.record());
-      throw new BatchListenerFailedException(reason.getMessage(), reason, item.record());
+      throw rejected(item.record(), item.rejection() != null ? item.rejection() : Unreadable.failure(item.record()));
     }
     if (acks != null) {
       acks.forward(records.size());
@@ -99,12 +86,13 @@ final class PollListenerAdapter<K, V> extends AbstractDelegatingMessageListenerA
     if (acks != null) {
       acks.reset();
     }
+    PoisonIsolation<Plan.Item<K, V>> isolation = isolation(prefix -> apply(prefix, acks, consumer));
     try {
-      CommitOutcome.execute(transactions, status -> {
+      inTransaction(status -> {
         Classifier.Verdict<K, V> verdict = claims.claim(scope, items);
         attempt.verdict = verdict;
         if (!verdict.toRecover().isEmpty()) {
-          attempt.stopAt = positionOf(items, verdict.toRecover().getFirst().record());
+          attempt.stopAt = positionInPoll(items, verdict.toRecover().getFirst().record());
           status.setRollbackOnly(); // its claim and those after it must not commit
           return null;
         }
@@ -115,45 +103,60 @@ final class PollListenerAdapter<K, V> extends AbstractDelegatingMessageListenerA
         return null;
       });
     } catch (RuntimeException failure) {
-      boolean retry = DedupListeners.isTransient(failure);
-      watch.failed(failure);
-      if (attempt.failedAt < 0 || retry) {
-        log.warn("[{}] {} failed for the poll of {} records from {} ({}): {}; {}", scope, FailureClass.stage(failure),
-            items.size(),
-            EngineRules.where(items.getFirst().record()), FailureClass.describe(failure), failure,
-            retry ? "the error handler retries the poll with its BackOff" : "the error handler gets its first record");
-        throw BatchListenerAdapter.failedAt(items.getFirst().record(), failure); // BackOff retries the poll
-      }
-      int at = attempt.failedAt;
-      claims.metrics().failure(scope, "batch");
-      log.debug("[{}] listener failed at {} (not transient) in a poll of {} records: {}; applying the {} records "
-          + "before it, then the error handler gets that record alone", scope,
-          EngineRules.where(items.get(at).record()), items.size(), failure, at);
-      if (at > 0 && apply(items.subList(0, at), acks, consumer)) {
-        return true;
-      }
-      throw BatchListenerAdapter.failedAt(items.get(at).record(), failure);
+      return afterFailure(isolation, items, attempt, failure);
     }
-    watch.worked();
     Classifier.Verdict<K, V> verdict = Objects.requireNonNull(attempt.verdict);
     if (attempt.stopAt >= 0) {
-      int at = attempt.stopAt;
-      java.time.Duration sleep = attempt.nacked ? Objects.requireNonNull(acks).nackSleep() : null;
-      if (at > 0 && apply(items.subList(0, at), acks, consumer)) {
-        return true;
-      }
-      if (sleep != null) {
-        Objects.requireNonNull(acks).nack(at, sleep); // commits the offsets before it, redelivers the rest
-        return true;
-      }
-      Plan.Item<K, V> recover = verdict.toRecover().getFirst();
-      DedupException reason = Objects.requireNonNull(recover.rejection());
-      throw new BatchListenerFailedException(reason.getMessage(), reason, recover.record());
+      return stop(isolation, items, attempt, acks);
     }
     verdict.report(claims.metrics(), scope, verdict.toHandle().size());
     EngineRules.logBatch(log, scope, new BatchResult(items.size(), verdict.toHandle().size(), verdict.redeliveries(),
         verdict.resends(), 0, false, Map.of()));
     return false;
+  }
+
+  /**
+   * The transaction failed: at a record the listener threw for (not transient), that record is the poison; any
+   * other failure (the claim, the commit, or a transient one) fails the poll from its first record, so that the
+   * error handler's BackOff retries it or its recoverer gets that record.
+   */
+  private boolean afterFailure(PoisonIsolation<Plan.Item<K, V>> isolation, List<Plan.Item<K, V>> items,
+      Attempt attempt, RuntimeException failure) {
+    boolean retry = failed(failure);
+    if (attempt.failedAt < 0 || retry) {
+      logFailure("the poll of " + items.size() + " records from " + EngineRules.where(items.getFirst().record()),
+          failure, retry ? "the error handler retries the poll with its BackOff"
+              : "the error handler gets its first record");
+      throw failedAt(items.getFirst().record(), failure); // BackOff retries the poll
+    }
+    int at = attempt.failedAt;
+    claims.metrics().failure(scope, "batch");
+    log.debug("[{}] listener failed at {} (not transient) in a poll of {} records: {}; applying the {} records "
+        + "before it, then the error handler gets that record alone", scope,
+        EngineRules.where(items.get(at).record()), items.size(), failure, at);
+    return isolation.at(items, at, failure);
+  }
+
+  /**
+   * The transaction stopped at a record without failing: the listener nacked it (the container redelivers it
+   * and the rest, after the nack's sleep) or its key was dead-lettered (it fails alone). Either way the records
+   * before it commit first.
+   */
+  private boolean stop(PoisonIsolation<Plan.Item<K, V>> isolation, List<Plan.Item<K, V>> items, Attempt attempt,
+      @Nullable PollAcknowledgments acks) {
+    int at = attempt.stopAt;
+    if (attempt.nacked) {
+      PollAcknowledgments nacked = Objects.requireNonNull(acks);
+      Duration sleep = nacked.nackSleep(); // read before the records before it reset the acknowledgments
+      return isolation.at(items, at, item -> {
+        nacked.nack(at, sleep); // commits the offsets before it, redelivers the rest
+        return true;
+      });
+    }
+    Plan.Item<K, V> recover = Objects.requireNonNull(attempt.verdict).toRecover().getFirst();
+    return isolation.at(items, at, item -> {
+      throw rejected(recover);
+    });
   }
 
   /** Calls the record method for each record to handle; stops at the first failure or nack. */
@@ -171,7 +174,7 @@ final class PollListenerAdapter<K, V> extends AbstractDelegatingMessageListenerA
       }
       Acknowledgment ack = acks == null ? null : acks.forRecord(i);
       try {
-        OutboxOrigin.during(scope, item.key(), () -> invoke(item.record(), ack, consumer));
+        OutboxOrigin.during(scope, item.key(), () -> invokeRecord(delegate, item.record(), ack, consumer));
       } catch (RuntimeException e) {
         attempt.failedAt = i;
         throw e;
@@ -184,37 +187,13 @@ final class PollListenerAdapter<K, V> extends AbstractDelegatingMessageListenerA
     }
   }
 
-  private void invoke(ConsumerRecord<K, V> record, @Nullable Acknowledgment ack, @Nullable Consumer<?, ?> consumer) {
-    switch (delegateType) {
-      case ACKNOWLEDGING_CONSUMER_AWARE -> delegate.onMessage(record, ack, consumer);
-      case ACKNOWLEDGING -> delegate.onMessage(record, ack);
-      case CONSUMER_AWARE -> delegate.onMessage(record, consumer);
-      case SIMPLE -> delegate.onMessage(record);
+  /** {@link #positionOf}, for a record the claim step returned: it is one of the poll's. */
+  private static int positionInPoll(List<? extends Plan.Item<?, ?>> items, ConsumerRecord<?, ?> record) {
+    int position = positionOf(items, record);
+    if (position < 0) {
+      throw new IllegalStateException("record " + EngineRules.where(record) + " is not in the poll");
     }
-  }
-
-  private static int positionOf(List<? extends Plan.Item<?, ?>> items, ConsumerRecord<?, ?> record) {
-    for (int i = 0; i < items.size(); i++) {
-      if (items.get(i).record() == record) {
-        return i;
-      }
-    }
-    throw new IllegalStateException("record is not in the poll");
-  }
-
-  @Override
-  public void onMessage(List<ConsumerRecord<K, V>> data) {
-    onMessage(data, null, null);
-  }
-
-  @Override
-  public void onMessage(List<ConsumerRecord<K, V>> data, @Nullable Acknowledgment acknowledgment) {
-    onMessage(data, acknowledgment, null);
-  }
-
-  @Override
-  public void onMessage(List<ConsumerRecord<K, V>> data, @Nullable Consumer<?, ?> consumer) {
-    onMessage(data, null, consumer);
+    return position;
   }
 
   /** What one transaction did: where it stopped and why. */

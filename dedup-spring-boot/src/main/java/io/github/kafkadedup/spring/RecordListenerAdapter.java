@@ -9,37 +9,31 @@ import java.util.Objects;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.kafka.listener.AcknowledgingConsumerAwareMessageListener;
 import org.springframework.kafka.listener.MessageListener;
-import org.springframework.kafka.listener.adapter.AbstractDelegatingMessageListenerAdapter;
 import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.transaction.support.TransactionCallback;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Wraps a record listener with one database transaction per record ({@code dedup.listener.transaction-per=record};
- * the default, {@link PollListenerAdapter}, takes one per poll), holding the key claim and the listener's writes; a duplicate commits nothing and never reaches the listener. A record without a usable key fails
- * with {@link DedupException} (not retryable) before anything is written, so the error handler hands it to
- * its recoverer. Every {@code onMessage} overload funnels into one method.
+ * the default, {@link PollListenerAdapter}, takes one per poll), holding the key claim and the listener's writes;
+ * a duplicate commits nothing and never reaches the listener. A record without a usable key fails with
+ * {@link DedupException} (not retryable) before anything is written, so the error handler hands it to its
+ * recoverer. Every {@code onMessage} overload funnels into one method; the base ({@link DedupListenerAdapter})
+ * holds the delegate and forwards the seek and rebalance callbacks.
  */
-final class RecordListenerAdapter<K, V> extends AbstractDelegatingMessageListenerAdapter<MessageListener<K, V>>
+final class RecordListenerAdapter<K, V> extends DedupListenerAdapter<MessageListener<K, V>>
     implements AcknowledgingConsumerAwareMessageListener<K, V> {
-  private static final Logger log = LoggerFactory.getLogger(DedupListeners.class);
-
-  private final ClaimStep claims;
-  private final TransactionTemplate transactions;
-  private final String scope;
-  private final ContainerDatabaseWatch watch;
 
   RecordListenerAdapter(MessageListener<K, V> delegate, ClaimStep claims, TransactionTemplate transactions,
       String scope, ContainerDatabaseWatch watch) {
-    super(delegate);
-    this.watch = watch;
-    this.claims = claims;
-    this.transactions = transactions;
-    this.scope = scope;
+    super(delegate, claims, transactions, scope, watch);
+  }
+
+  @Override
+  String shape() {
+    return "record listener, one transaction per record";
   }
 
   @Override
@@ -57,7 +51,7 @@ final class RecordListenerAdapter<K, V> extends AbstractDelegatingMessageListene
       if (!claimed.toRecover().isEmpty()) {
         status.setRollbackOnly();
       } else if (!claimed.toHandle().isEmpty()) {
-        OutboxOrigin.during(scope, item.key(), () -> invoke(record, deferred, consumer));
+        OutboxOrigin.during(scope, item.key(), () -> invokeRecord(delegate, record, deferred, consumer));
         if (deferred != null && deferred.nacked()) {
           status.setRollbackOnly();
         }
@@ -83,25 +77,12 @@ final class RecordListenerAdapter<K, V> extends AbstractDelegatingMessageListene
   private Classifier.@Nullable Verdict<K, V> execute(ConsumerRecord<K, V> record,
       TransactionCallback<Classifier.Verdict<K, V>> work) {
     try {
-      Classifier.Verdict<K, V> verdict = CommitOutcome.execute(transactions, work);
-      watch.worked();
-      return verdict;
+      return inTransaction(work);
     } catch (RuntimeException failure) {
-      watch.failed(failure);
-      if (DedupListeners.isTransient(failure)) {
-        log.warn("[{}] {} failed for {} ({}): {}; the error handler retries it with its BackOff", scope,
-            FailureClass.stage(failure), EngineRules.where(record), FailureClass.describe(failure), failure);
+      if (failed(failure)) {
+        logFailure(EngineRules.where(record), failure, "the error handler retries it with its BackOff");
       }
       throw failure;
-    }
-  }
-
-  private void invoke(ConsumerRecord<K, V> record, @Nullable Acknowledgment ack, @Nullable Consumer<?, ?> consumer) {
-    switch (delegateType) {
-      case ACKNOWLEDGING_CONSUMER_AWARE -> delegate.onMessage(record, ack, consumer);
-      case ACKNOWLEDGING -> delegate.onMessage(record, ack);
-      case CONSUMER_AWARE -> delegate.onMessage(record, consumer);
-      case SIMPLE -> delegate.onMessage(record);
     }
   }
 

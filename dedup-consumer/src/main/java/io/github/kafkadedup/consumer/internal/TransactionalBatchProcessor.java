@@ -164,27 +164,36 @@ public final class TransactionalBatchProcessor<K, V> implements DedupProcessor<K
     return new BatchResult(1, 0, tally.redeliveries, tally.resends, tally.deadLettered, false, nextOffsets(one));
   }
 
+  /** Poison-record isolation ({@link PoisonIsolation}): each record alone; one that fails is dead-lettered. */
   private Tally processOneByOne(Plan<K, V> plan) {
     Tally total = new Tally();
-    for (Plan.Item<K, V> item : plan.items()) {
-      Plan<K, V> single = Plan.single(item);
-      List<ConsumerRecord<K, V>> one = List.of(item.record());
-      try {
-        total.add(tx.run("record " + RecordLog.where(item.record()), one,
-            (c, unapplied) -> applyUnapplied(c, single, unapplied)));
-      } catch (Transactions.NonTransientFailure e) {
-        DedupException reason = DedupException.handlerFailed(item.record(), item.key(),
-            e.getCause());
-        try {
-          total.add(tx.run("dead-lettering " + RecordLog.where(item.record()), one,
-              (c, unapplied) -> unapplied.isEmpty() ? applyUnapplied(c, single, unapplied)
-                  : applier.deadLetter(c, item.record(), item.key(), reason)));
-        } catch (Transactions.NonTransientFailure recovererFailure) {
-          throw DedupException.recovererFailed(item.record(), item.key(), recovererFailure.getCause());
-        }
-      }
-    }
+    PoisonIsolation.<Plan.Item<K, V>>handledInPlace(alone -> {
+      total.add(applyAlone(alone.getFirst()));
+      return false;
+    }, Transactions.NonTransientFailure.class::isInstance, (item, failure) -> {
+      total.add(deadLetterAlone(item, ((Transactions.NonTransientFailure) failure).getCause()));
+      return false;
+    }).oneByOne(plan.items());
     return total;
+  }
+
+  private Tally applyAlone(Plan.Item<K, V> item) {
+    Plan<K, V> single = Plan.single(item);
+    return tx.run("record " + RecordLog.where(item.record()), List.of(item.record()),
+        (c, unapplied) -> applyUnapplied(c, single, unapplied));
+  }
+
+  /** Dead-letters a record whose handler failed alone; its own transaction, retried like any other. */
+  private Tally deadLetterAlone(Plan.Item<K, V> item, Exception failure) {
+    Plan<K, V> single = Plan.single(item);
+    DedupException reason = DedupException.handlerFailed(item.record(), item.key(), failure);
+    try {
+      return tx.run("dead-lettering " + RecordLog.where(item.record()), List.of(item.record()),
+          (c, unapplied) -> unapplied.isEmpty() ? applyUnapplied(c, single, unapplied)
+              : applier.deadLetter(c, item.record(), item.key(), reason));
+    } catch (Transactions.NonTransientFailure recovererFailure) {
+      throw DedupException.recovererFailed(item.record(), item.key(), recovererFailure.getCause());
+    }
   }
 
   /**
