@@ -31,8 +31,10 @@ module io.github.kafkadedup.consumer {
 
   exports io.github.kafkadedup.consumer;
   // Spring's listener adapters run the engine's claim path inside Spring Kafka: Plan, Classifier,
-  // EngineRules, DatabaseOutage, DeadLetterStore, OutboxWrites, and the actuator reads StoreInspection
-  // (ModuleBoundaryTest keeps Spring to these)
+  // EngineRules, PoisonIsolation, DatabaseOutage, DeadLetterStore, OutboxWrites, and the actuator reads
+  // StoreInspection (ModuleBoundaryTest keeps Spring to these); the CLI's lookup and forget read a key with
+  // the engine's own statements (KeyLookupSql)
   exports io.github.kafkadedup.consumer.internal to
-      io.github.kafkadedup.spring;
+      io.github.kafkadedup.spring,
+      io.github.kafkadedup.cli;
 }

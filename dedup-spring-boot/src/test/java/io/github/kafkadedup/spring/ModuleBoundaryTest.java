@@ -16,6 +16,7 @@ import io.github.kafkadedup.consumer.internal.DeadLetterStore;
 import io.github.kafkadedup.consumer.internal.EngineRules;
 import io.github.kafkadedup.consumer.internal.OutboxWrites;
 import io.github.kafkadedup.consumer.internal.Plan;
+import io.github.kafkadedup.consumer.internal.PoisonIsolation;
 import io.github.kafkadedup.consumer.internal.StoreInspection;
 import io.github.kafkadedup.outbox.Outbox;
 import java.io.IOException;
@@ -45,10 +46,11 @@ class ModuleBoundaryTest {
   void theStarterUsesOnlyTheEngineInternalsExportedToIt() {
     noClasses().that().resideInAPackage("io.github.kafkadedup.spring..")
         .should().dependOnClassesThat(resideInAPackage("io.github.kafkadedup.consumer.internal..")
-            .and(not(belongToAnyOf(Plan.class, Classifier.class, EngineRules.class, DatabaseOutage.class,
-                DeadLetterStore.class, OutboxWrites.class, StoreInspection.class))))
-        .because("Spring runs the engine's claim path (Plan, Classifier, EngineRules), its outage and "
-            + "dead-letter rules and its store inspection; the rest of consumer.internal is the engine's own")
+            .and(not(belongToAnyOf(Plan.class, Classifier.class, EngineRules.class, PoisonIsolation.class,
+                DatabaseOutage.class, DeadLetterStore.class, OutboxWrites.class, StoreInspection.class))))
+        .because("Spring runs the engine's claim path (Plan, Classifier, EngineRules, PoisonIsolation), its "
+            + "outage and dead-letter rules and its store inspection; the rest of consumer.internal is the engine's "
+            + "own")
         .check(STARTER);
   }
 
@@ -61,10 +63,10 @@ class ModuleBoundaryTest {
   }
 
   @Test
-  void theEngineExportsItsInternalsToSpringOnlyAndTheOutboxToTheEngineOnly() throws IOException {
+  void theEngineExportsItsInternalsToSpringAndTheCliOnlyAndTheOutboxToTheEngineOnly() throws IOException {
     assertThat(exports(DedupConsumer.class)).isEqualTo(Map.of(
         "io.github.kafkadedup.consumer", Set.of(),
-        "io.github.kafkadedup.consumer.internal", Set.of("io.github.kafkadedup.spring")));
+        "io.github.kafkadedup.consumer.internal", Set.of("io.github.kafkadedup.spring", "io.github.kafkadedup.cli")));
     assertThat(exports(Outbox.class)).isEqualTo(Map.of(
         "io.github.kafkadedup.outbox", Set.of(),
         "io.github.kafkadedup.outbox.internal", Set.of("io.github.kafkadedup.consumer")));
