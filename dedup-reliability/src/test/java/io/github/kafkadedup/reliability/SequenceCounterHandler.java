@@ -5,6 +5,7 @@ import io.github.kafkadedup.consumer.DedupContext;
 import io.github.kafkadedup.consumer.Recoverer;
 import io.github.kafkadedup.consumer.RecordHandler;
 import io.github.kafkadedup.consumer.Sequencing;
+import io.github.kafkadedup.migrations.DedupSchema;
 import io.github.kafkadedup.outbox.OutboxRelay;
 import io.github.kafkadedup.producer.IdempotentProducerConfig;
 import java.sql.Connection;
@@ -61,7 +62,7 @@ final class SequenceCounterHandler implements RecordHandler<String, String> {
         .recoverer(Recoverer.deadLetterTable(new StringSerializer(), new StringSerializer()));
     return OutboxRelay.builder(ds, IdempotentProducerConfig.builder().bootstrapServers(bootstrap)
             .override("linger.ms", 5).build())
-        .name("relay-" + name).batchSize(200).pollInterval(Duration.ofMillis(200))
+        .schema(DedupSchema.of(ReliabilityDb.SCHEMA)).name("relay-" + name).batchSize(200).pollInterval(Duration.ofMillis(200))
         .rebalanceInterval(Duration.ofMillis(300)).maxBackoff(Duration.ofSeconds(1)).build().start();
   }
 

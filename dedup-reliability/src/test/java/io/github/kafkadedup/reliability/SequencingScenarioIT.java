@@ -27,6 +27,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,15 @@ class SequencingScenarioIT {
   @BeforeAll
   static void setUp() {
     db = ReliabilityDb.create("sequencing");
-    db.db.execute(SequenceCounterHandler.ddl(db.app));
+    // as the owner of schema shop, so ReliabilityDb.close() drops them with it (DROP OWNED)
+    try (var owner = db.db.newDataSource(db.owner, db.password(), 1); Connection c = owner.getConnection();
+        var statement = c.createStatement()) {
+      for (String sql : SequenceCounterHandler.ddl(db.app)) {
+        statement.execute(sql);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("creating the counter tables failed: " + e.getMessage(), e);
+    }
   }
 
   @AfterAll
@@ -125,11 +134,17 @@ class SequencingScenarioIT {
       assertCrashPhase(topic, group, plan);
 
       live.forEach(ChildJvm::kill); // the fix is deployed: the same group, the handler fixed
+      List<ChildJvm> fixed = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        children.start("sequencing=true", "fixed=true");
+        fixed.add(children.start("sequencing=true", "fixed=true"));
       }
       int replayed = replayEveryGroup(group);
-      awaitCounters(topic, group, plan, true);
+      try {
+        awaitCounters(topic, group, plan, true);
+      } catch (ConditionTimeoutException e) {
+        fixed.forEach(f -> System.out.println("[reliability] sequencing: " + f.name() + " said:\n" + f.tail()));
+        throw e;
+      }
       report(scenario, topic, group, plan, crashPhase, replayed);
     }
   }
@@ -163,11 +178,47 @@ class SequencingScenarioIT {
   private static void awaitCounters(String topic, String group, Plan plan, boolean replayed) {
     long expected = replayed ? (long) plan.sequences() * UPDATES : plan.appliedBeforeReplay();
     long deadLetters = (long) plan.sequences() * UPDATES - plan.appliedBeforeReplay();
-    Awaitility.await().atMost(Duration.ofSeconds(Sizes.pick(300, 900))).pollInterval(Duration.ofSeconds(1))
-        .until(() -> db.count("SELECT coalesce(sum(counter), 0) FROM " + SequenceCounterHandler.COUNTERS) >= expected
-            && db.count("SELECT count(*) FROM " + db.schema().deadLetters() + " WHERE scope = '" + group
-                + "'") >= deadLetters
-            && (!replayed || parked(topic) == 0));
+    try {
+      Awaitility.await().atMost(Duration.ofSeconds(Sizes.pick(180, 900))).pollInterval(Duration.ofSeconds(1))
+          .until(() -> db.count("SELECT coalesce(sum(counter), 0) FROM " + SequenceCounterHandler.COUNTERS) >= expected
+              && db.count("SELECT count(*) FROM " + db.schema().deadLetters() + " WHERE scope = '" + group
+                  + "'") >= deadLetters
+              && (!replayed || parked(topic) == 0));
+    } catch (ConditionTimeoutException e) {
+      System.out.printf(Locale.ROOT, "[reliability] sequencing: %s did not converge; the tables:%n",
+          replayed ? "the replay" : "the crash phase");
+      dump("SELECT coalesce(sum(counter), 0) AS applied, " + expected + " AS expected, count(*) FILTER (WHERE counter < "
+          + UPDATES + ") AS incomplete FROM " + SequenceCounterHandler.COUNTERS);
+      dump("SELECT state, reason, count(*), count(replay_applied_at) AS applied FROM " + db.schema().deadLetters()
+          + " GROUP BY 1, 2 ORDER BY 1, 2");
+      dump("SELECT state, replays_pending, count(*) FROM " + db.schema().parkedSequences() + " GROUP BY 1, 2");
+      dump("SELECT topic, count(*) FROM " + db.schema().outbox() + " GROUP BY 1");
+      dump("SELECT p.sequence_key, p.source_partition, p.state, p.head_id, p.replays_pending, c.counter FROM "
+          + db.schema().parkedSequences() + " p JOIN " + SequenceCounterHandler.COUNTERS
+          + " c USING (sequence_key) ORDER BY 1 LIMIT 10");
+      dump("SELECT id, state, reason, sequence_key, source_partition, source_offset, message_key, replay_applied_at "
+          + "FROM " + db.schema().deadLetters() + " WHERE sequence_key IN (SELECT sequence_key FROM "
+          + db.schema().parkedSequences() + " ORDER BY 1 LIMIT 2) ORDER BY sequence_key, source_offset");
+      throw e;
+    }
+  }
+
+  /** Prints a diagnostic query's rows. */
+  private static void dump(String sql) {
+    try (Connection c = db.db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      int columns = rs.getMetaData().getColumnCount();
+      System.out.println("[reliability] sequencing: " + sql);
+      while (rs.next()) {
+        StringBuilder row = new StringBuilder("  ");
+        for (int i = 1; i <= columns; i++) {
+          row.append(rs.getMetaData().getColumnLabel(i)).append('=').append(rs.getString(i)).append(' ');
+        }
+        System.out.println(row);
+      }
+    } catch (SQLException e) {
+      System.out.println("[reliability] sequencing: " + sql + " failed: " + e.getMessage());
+    }
   }
 
   /** Every sequence stopped right before its first poison: the others (without poison) all complete. */
