@@ -2,13 +2,11 @@ package io.github.kafkadedup.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.outbox.DeadLetter;
 import io.github.kafkadedup.outbox.DeadLetters;
 import io.github.kafkadedup.outbox.FailureGroup;
 import io.github.kafkadedup.testsupport.ChildJvm;
 import io.github.kafkadedup.testsupport.TestKafka;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,11 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -69,38 +63,6 @@ class SequencingScenarioIT {
     db.close();
   }
 
-  /** Which updates are poison: "sequence/update" pairs, and each sequence's first poison update (0: none). */
-  private record Plan(int sequences, Set<String> poison, int[] firstPoison) {
-    static Plan draw(Random random, int sequences) {
-      Set<String> poison = new java.util.HashSet<>();
-      int[] first = new int[sequences];
-      while (poison.size() < sequences * UPDATES / 50) { // 2 %
-        int s = random.nextInt(sequences);
-        int n = 1 + random.nextInt(UPDATES);
-        poison.add(s + "/" + n);
-        first[s] = first[s] == 0 ? n : Math.min(first[s], n);
-      }
-      return new Plan(sequences, poison, first);
-    }
-
-    /** The counter sequence {@code s} must reach before the replay. */
-    int beforeReplay(int s) {
-      return firstPoison[s] == 0 ? UPDATES : firstPoison[s] - 1;
-    }
-
-    int poisoned() {
-      return (int) java.util.Arrays.stream(firstPoison).filter(n -> n > 0).count();
-    }
-
-    int appliedBeforeReplay() {
-      int sum = 0;
-      for (int s = 0; s < sequences; s++) {
-        sum += beforeReplay(s);
-      }
-      return sum;
-    }
-  }
-
   @Test
   void poisonParksOnlyItsSequenceUnderSigkillsAndABulkReplayAppliesEachUpdateOnceInOrder() throws Exception {
     long seed = Sizes.seed(2424);
@@ -111,7 +73,7 @@ class SequencingScenarioIT {
     String topic = Topics.withDlt(kafka, "sequencing", 6);
     String group = "g-" + topic;
     Scenario scenario = new Scenario("sequencing", seed, db, kafka.bootstrapServers());
-    Plan plan = Plan.draw(random, sequences);
+    SequencePlan plan = SequencePlan.draw(random, sequences, UPDATES);
     db.db.execute("INSERT INTO " + SequenceCounterHandler.COUNTERS + " SELECT 'acct-' || s, 0 FROM "
         + "generate_series(0, " + (sequences - 1) + ") s");
     try (ChildConsumers children = new ChildConsumers(db, kafka.bootstrapServers(), topic, group)) {
@@ -119,7 +81,8 @@ class SequencingScenarioIT {
       for (int i = 0; i < 3; i++) {
         live.add(children.start("sequencing=true"));
       }
-      Thread publishing = Thread.ofPlatform().start(() -> publish(topic, plan, pace));
+      live.forEach(c -> c.awaitLine("started", Duration.ofSeconds(120))); // kills land while they consume
+      Thread publishing = Thread.ofPlatform().start(() -> plan.publish(kafka.bootstrapServers(), topic, pace));
       long gapMillis = pace.toMillis() / (kills + 1);
       for (int k = 0; k < kills; k++) {
         Thread.sleep(gapMillis / 2 + random.nextLong(gapMillis / 2)); // a random moment of the run
@@ -149,33 +112,11 @@ class SequencingScenarioIT {
     }
   }
 
-  /** Update {@code n} of every sequence, round by round ({@code pace} in all), each with its own idempotency key. */
-  private static void publish(String topic, Plan plan, Duration pace) {
-    Map<String, Object> props = Consumers.producerProps(kafka.bootstrapServers());
-    try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-      for (int n = 1; n <= UPDATES; n++) {
-        for (int s = 0; s < plan.sequences(); s++) {
-          String value = (plan.poison().contains(s + "/" + n) ? EffectsHandler.POISON_PREFIX : "") + n;
-          ProducerRecord<String, String> r = new ProducerRecord<>(topic, "acct-" + s, value);
-          r.headers().add(KeyStrategy.DEFAULT_HEADER, (topic + "-" + s + "-" + n).getBytes(StandardCharsets.UTF_8));
-          producer.send(r);
-        }
-        producer.flush();
-        try {
-          Thread.sleep(pace.toMillis() / UPDATES);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
-  }
-
   /**
    * Waits until every counter is where it must be (before the replay: at the update before its first poison,
    * with the rest of the sequence dead-lettered or parked; after: at the last update, nothing parked).
    */
-  private static void awaitCounters(String topic, String group, Plan plan, boolean replayed) {
+  private static void awaitCounters(String topic, String group, SequencePlan plan, boolean replayed) {
     long expected = replayed ? (long) plan.sequences() * UPDATES : plan.appliedBeforeReplay();
     long deadLetters = (long) plan.sequences() * UPDATES - plan.appliedBeforeReplay();
     try {
@@ -222,7 +163,7 @@ class SequencingScenarioIT {
   }
 
   /** Every sequence stopped right before its first poison: the others (without poison) all complete. */
-  private static void assertCrashPhase(String topic, String group, Plan plan) {
+  private static void assertCrashPhase(String topic, String group, SequencePlan plan) {
     Map<String, Integer> counters = counters();
     List<String> wrong = new ArrayList<>();
     for (int s = 0; s < plan.sequences(); s++) {
@@ -258,7 +199,7 @@ class SequencingScenarioIT {
   }
 
   /** Prints the figures, then checks exactly once and in order for every sequence. */
-  private static void report(Scenario scenario, String topic, String group, Plan plan, double crashPhase,
+  private static void report(Scenario scenario, String topic, String group, SequencePlan plan, double crashPhase,
       int replayed) {
     long total = (long) plan.sequences() * UPDATES;
     long rows = scenario.effects(topic);
@@ -268,10 +209,12 @@ class SequencingScenarioIT {
         + group + "'");
     long notReplayed = db.count("SELECT count(*) FROM " + db.schema().deadLetters() + " WHERE scope = '"
         + group + "' AND state NOT IN ('replayed', 'superseded')");
+    long audited = db.count("SELECT count(*) FROM " + db.schema().audit() + " WHERE scope = '" + group
+        + "' AND action = 'dead-letter-replay'");
     long violations = violations();
     long incomplete = counters().values().stream().filter(c -> c != UPDATES).count();
     long orphanClaims = scenario.claimsWithoutEffect(topic);
-    boolean pass = rows == total && distinct == total && violations == 0 && incomplete == 0 && notReplayed == 0
+    boolean pass = deadLetters == total - plan.appliedBeforeReplay() && audited == deadLetters && rows == total && distinct == total && violations == 0 && incomplete == 0 && notReplayed == 0
         && orphanClaims == 0 && parked(topic) == 0;
     System.out.printf(Locale.ROOT, "[reliability] sequencing: sequences=%d updates=%d poison=%d poisoned-sequences=%d "
             + "applied-before-replay=%d dead-letters=%d replayed-by-operator=%d kills=%d violations=%d "
@@ -287,7 +230,10 @@ class SequencingScenarioIT {
     assertThat(distinct).as("updates without an effect (lost)").isEqualTo(total);
     assertThat(rows - distinct).as("second effects of one update (doubled)").isZero();
     assertThat(orphanClaims).as("keys claimed without their effect").isZero();
+    assertThat(deadLetters).as("dead letters: each poisoned sequence's head and the updates parked behind it")
+        .isEqualTo(total - plan.appliedBeforeReplay());
     assertThat(notReplayed).as("dead letters neither replayed nor superseded").isZero();
+    assertThat(audited).as("replayed dead letters audited, each").isEqualTo(deadLetters);
     assertThat(parked(topic)).as("sequences still parked").isZero();
   }
 
