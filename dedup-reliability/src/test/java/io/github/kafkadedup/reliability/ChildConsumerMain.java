@@ -7,6 +7,7 @@ import io.github.kafkadedup.consumer.DedupConsumer;
 import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.Recoverer;
 import io.github.kafkadedup.migrations.DedupSchema;
+import io.github.kafkadedup.outbox.OutboxRelay;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -21,7 +22,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code <topic>.DLT}. Arguments are {@code key=value}: {@code bootstrap}, {@code jdbc}, {@code user},
  * {@code password}, {@code topic}, {@code group}, {@code name}, optional {@code halt=<point>@<records>}
  * ({@link HaltSwitch}), {@code offsetsInDatabase=true}, {@code assignor=<class>}, {@code maxPollRecords},
- * {@code maxPollIntervalMs}, {@code pauseMs} (per record). Prints {@code started} once built.
+ * {@code maxPollIntervalMs}, {@code pauseMs} (per record), {@code sequencing=true} (a sequenced service instead:
+ * {@link SequenceCounterHandler}, sequencing by record key, the dead-letter table and an outbox relay) with
+ * {@code fixed=true} (its handler accepts poison). Prints {@code started} once built.
  */
 public final class ChildConsumerMain {
   private ChildConsumerMain() {}
@@ -54,17 +57,27 @@ public final class ChildConsumerMain {
     HikariDataSource ds = new HikariDataSource(hc);
     var dltProducer = new KafkaProducer<>(Consumers.producerProps(a.get("bootstrap")), new ByteArraySerializer(),
         new ByteArraySerializer());
-    DedupConsumer<String, String> consumer = DedupConsumer.builder(props, new StringDeserializer(),
+    DedupConsumer.Builder<String, String> builder = DedupConsumer.builder(props, new StringDeserializer(),
             new StringDeserializer(), ds)
         .topics(a.get("topic"))
         .config(DedupConfig.builder().schema(DedupSchema.of(ReliabilityDb.SCHEMA)).metrics(halt).build())
         .keyStrategy(KeyStrategy.header())
-        .batchHandler(new EffectsHandler(a.get("name"), Long.parseLong(a.getOrDefault("pauseMs", "0")), r -> {}))
-        .recoverer(Recoverer.deadLetterTopic(dltProducer, new StringSerializer(), new StringSerializer()))
-        .offsetsInDatabase(Boolean.parseBoolean(a.getOrDefault("offsetsInDatabase", "false")))
-        .build();
+        .offsetsInDatabase(Boolean.parseBoolean(a.getOrDefault("offsetsInDatabase", "false")));
+    OutboxRelay relay = null;
+    if (Boolean.parseBoolean(a.getOrDefault("sequencing", "false"))) {
+      relay = SequenceCounterHandler.sequenced(builder, ds, a.get("bootstrap"), a.get("name"),
+          Boolean.parseBoolean(a.getOrDefault("fixed", "false")));
+    } else {
+      builder.batchHandler(new EffectsHandler(a.get("name"), Long.parseLong(a.getOrDefault("pauseMs", "0")), r -> {}))
+          .recoverer(Recoverer.deadLetterTopic(dltProducer, new StringSerializer(), new StringSerializer()));
+    }
+    DedupConsumer<String, String> consumer = builder.build();
+    OutboxRelay startedRelay = relay;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       consumer.close();
+      if (startedRelay != null) {
+        startedRelay.close();
+      }
       dltProducer.close();
       ds.close();
     }));
