@@ -71,8 +71,8 @@ class SequencingSpringIT {
       ConfigurableApplicationContext context = f.start(app, properties);
       await().atMost(WAIT).untilAsserted(() -> {
         assertThat(applied(f, "acct-2")).as("another sequence flows").isEqualTo("b1,b2,b3");
-        assertThat(deadLetters(f)).isEqualTo("boom-a2:pending:handler_failed,a3:parked:sequence_parked,"
-            + "a4:parked:sequence_parked");
+        assertThat(deadLetters(f)).isEqualTo("boom-a2:handler_failed,a3:parked:sequence_parked,"
+            + "a4:parked:sequence_parked"); // the head's state: pending, then published by the relay
       });
       await().atMost(WAIT).until(() -> f.committed() == 7);
       assertThat(applied(f, "acct-1")).as("nothing of acct-1 after its dead letter").isEqualTo("a1");
@@ -101,8 +101,8 @@ class SequencingSpringIT {
   }
 
   private static String deadLetters(SpringFixture f) {
-    return f.string("SELECT coalesce(string_agg(convert_from(record_value, 'UTF8') || ':' || state || ':' || reason,"
-        + " ',' ORDER BY id), '') FROM dead_letters");
+    return f.string("SELECT coalesce(string_agg(convert_from(record_value, 'UTF8') || ':' || CASE WHEN reason = "
+        + "'handler_failed' THEN '' ELSE state || ':' END || reason, ',' ORDER BY id), '') FROM dead_letters");
   }
 
   private static String[] concat(String[] a, String[] b) {
