@@ -78,6 +78,11 @@ final class DeadLetterClaims implements RetryListener {
     if (scope == null || EngineRules.where(record).equals(claimed)) {
       return; // not a consumer thread of a kafka-dedup container, or dead-lettered by the table already
     }
+    if (GATE.get() != null) {
+      log.warn("[{}] {} was taken by a recoverer other than the DeadLetterTableRecoverer: sequencing cannot park "
+          + "its sequence (later records of it are applied); give this container's DefaultErrorHandler the "
+          + "DeadLetterTableRecoverer", scope, EngineRules.where(record));
+    }
     DedupException reason = reasonOf(ex);
     if (claims.deadLettered(scope, record, transactions)) {
       claims.metrics().deadLettered(scope, reason == null ? DedupException.Kind.HANDLER_FAILED : reason.kind());

@@ -162,6 +162,11 @@ public final class DedupListeners implements AutoCloseable {
     return sequencing;
   }
 
+  /** @return how often each consumer thread writes its heartbeat; {@link Duration#ZERO} if off */
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
   /** Notes the store of a {@link DeadLetterTableRecoverer} made for this decoration. */
   void deadLetterTable(DeadLetterStore<Object, Object> store) {
     this.deadLetterStore = store;
