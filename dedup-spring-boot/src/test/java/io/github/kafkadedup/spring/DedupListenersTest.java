@@ -55,7 +55,7 @@ class DedupListenersTest {
 
   @Test
   void sequencingNeedsTheDeadLetterTableRecovererAndHeartbeatsMakeIdleContainersCallBack() {
-    var dataSource = new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/none");
+    javax.sql.DataSource dataSource = idleDataSource(); // decorate probes the transaction manager's binding
     DedupListeners listeners = DedupListeners.builder(dataSource, new DataSourceTransactionManager(dataSource))
         .sequencing(Sequencing.byRecordKey()).heartbeatInterval(Duration.ofSeconds(2)).build();
     assertThat(listeners.sequencing()).isNotNull();
@@ -85,6 +85,35 @@ class DedupListenersTest {
     assertThat(quiet.sequencing()).isNull();
     assertThatThrownBy(() -> DedupListeners.builder(dataSource, new DataSourceTransactionManager(dataSource))
         .heartbeatInterval(Duration.ofHours(2))).hasMessageContaining("heartbeatInterval must be between 0");
+  }
+
+  /** A DataSource whose connections accept every call and return defaults: enough for a probe transaction. */
+  private static javax.sql.DataSource idleDataSource() {
+    java.sql.Connection connection = proxy(java.sql.Connection.class,
+        method -> method.getName().equals("getAutoCommit") ? Boolean.TRUE : null);
+    return proxy(javax.sql.DataSource.class,
+        method -> method.getName().equals("getConnection") ? connection : null);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T proxy(Class<T> of, java.util.function.Function<java.lang.reflect.Method, Object> answer) {
+    return (T) java.lang.reflect.Proxy.newProxyInstance(of.getClassLoader(), new Class<?>[] {of},
+        (self, method, args) -> {
+          Object value = answer.apply(method);
+          if (value != null || !method.getReturnType().isPrimitive()) {
+            return value;
+          }
+          Class<?> type = method.getReturnType();
+          Object zero = null; // void
+          if (type == boolean.class) {
+            zero = Boolean.FALSE;
+          } else if (type == int.class) {
+            zero = 0;
+          } else if (type == long.class) {
+            zero = 0L;
+          }
+          return zero;
+        });
   }
 
   private static KafkaMessageListenerContainer<String, String> container(String name) {
