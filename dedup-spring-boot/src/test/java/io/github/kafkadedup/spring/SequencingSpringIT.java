@@ -52,6 +52,27 @@ class SequencingSpringIT {
   }
 
   @Test
+  void aNewOwnerOfThePartitionKnowsWhatIsParked() {
+    try (SpringFixture f = new SpringFixture("spring-seq-owner")) {
+      f.sendKeyed("acct-1", "u-z1", "boom-z1");
+      f.sendKeyed("acct-1", "u-z2", "z2");
+      ConfigurableApplicationContext first = f.start(RecordApp.class, SEQUENCED);
+      await().atMost(WAIT).untilAsserted(() -> assertThat(deadLetters(f))
+          .isEqualTo("boom-z1:handler_failed,z2:parked:sequence_parked"));
+      await().atMost(WAIT).until(() -> f.committed() == 2);
+      first.close();
+      f.start(RecordApp.class, SEQUENCED); // a new owner, which never saw the dead letter
+      f.sendKeyed("acct-1", "u-z3", "z3");
+      f.sendKeyed("acct-9", "u-w1", "w1");
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(applied(f, "acct-9")).isEqualTo("w1");
+        assertThat(deadLetters(f)).endsWith("z3:parked:sequence_parked");
+      });
+      assertThat(applied(f, "acct-1")).isEmpty();
+    }
+  }
+
+  @Test
   void sequencingWithoutTheDeadLetterTableRecovererFailsAtStartUpNamingTheProperty() {
     try (SpringFixture f = new SpringFixture("spring-seq-no-table")) {
       assertThatThrownBy(() -> f.start(PlainApp.class, "dedup.listener.sequencing=record-key"))

@@ -7,7 +7,10 @@ import io.github.kafkadedup.consumer.DuplicateCause;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -218,12 +221,12 @@ public final class Classifier {
 
     /** Puts the records to handle and to recover back in the order of {@code items} (the poll's). */
     void inOrderOf(List<Plan.Item<K, V>> items) {
-      java.util.Map<ConsumerRecord<K, V>, Integer> position = new java.util.IdentityHashMap<>();
+      Map<ConsumerRecord<K, V>, Integer> position = new IdentityHashMap<>();
       for (int i = 0; i < items.size(); i++) {
         position.put(items.get(i).record(), i);
       }
-      toHandle.sort(java.util.Comparator.comparingInt(r -> position.getOrDefault(r, Integer.MAX_VALUE)));
-      toRecover.sort(java.util.Comparator.comparingInt(
+      toHandle.sort(Comparator.comparingInt(r -> position.getOrDefault(r, Integer.MAX_VALUE)));
+      toRecover.sort(Comparator.comparingInt(
           item -> position.getOrDefault(item.record(), Integer.MAX_VALUE)));
     }
 

@@ -1,5 +1,6 @@
 package io.github.kafkadedup.consumer.internal;
 
+import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.Sequencing;
 import io.github.kafkadedup.migrations.DedupSchema;
@@ -69,7 +70,7 @@ public final class SequenceGate<K, V> {
    * @return the gate; shared by the consumer threads of the container (each partition is on one of them)
    */
   public static <K, V> SequenceGate<K, V> of(Sequencing<K, V> sequencing, String scope,
-      io.github.kafkadedup.consumer.DedupConfig config, DeadLetterStore<K, V> store) {
+      DedupConfig config, DeadLetterStore<K, V> store) {
     return new SequenceGate<>(java.util.Objects.requireNonNull(sequencing, "sequencing"), scope, config.schema(),
         Classifier.of(config), store.table());
   }
