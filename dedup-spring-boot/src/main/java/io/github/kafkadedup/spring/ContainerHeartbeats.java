@@ -6,6 +6,8 @@ import java.time.Duration;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.MessageListenerContainer;
 
 /**
  * The heartbeats of one listener container ({@code dedup_heartbeats}, what {@code kafka-dedup status} shows per
@@ -30,6 +32,22 @@ final class ContainerHeartbeats {
     this.scope = scope;
     this.groupId = groupId;
     this.interval = interval;
+  }
+
+  /**
+   * The heartbeats of {@code container}; if it has no {@code idleEventInterval}, sets it to {@code interval}, so
+   * that an idle consumer thread still writes its row (spring-kafka calls {@code onIdleContainer} on that thread
+   * once per idle interval).
+   *
+   * @param interval a positive interval
+   */
+  static ContainerHeartbeats of(MessageListenerContainer container, DataSource dataSource, DedupSchema schema,
+      String scope, Duration interval) {
+    ContainerProperties properties = container.getContainerProperties();
+    if (properties.getIdleEventInterval() == null) {
+      properties.setIdleEventInterval(interval.toMillis());
+    }
+    return new ContainerHeartbeats(dataSource, schema, scope, container.getGroupId(), interval);
   }
 
   /**

@@ -217,7 +217,9 @@ public final class DedupListeners implements AutoCloseable {
         DatabaseOutage.of(scope, databaseOutageBound, config.metrics()), container, dataSource, scope);
     watches.add(watch);
     DedupListenerAdapter<?> wrapped = wrap(container, id, listener, scope, watch);
-    heartbeats(container, wrapped, scope);
+    if (!heartbeatInterval.isZero()) {
+      wrapped.heartbeats = ContainerHeartbeats.of(container, dataSource, config.schema(), scope, heartbeatInterval);
+    }
     if (sequencing != null) {
       wrapped.gate = SequenceGate.of(sequencing, scope, config, ContainerChecks.checkSequencing(id, deadLetterStore));
     }
@@ -230,23 +232,6 @@ public final class DedupListeners implements AutoCloseable {
     log.info("[{}] listener container '{}' is exactly-once: keys by {}, mode {}, table {}, {}{}", scope, id,
         keyStrategy, config.mode(), config.schema().claims(), wrapped.shape(),
         sequencing == null ? "" : ", sequencing on (dead letters park their sequence)");
-  }
-
-  /**
-   * Gives {@code wrapped} the container's heartbeats (one row per consumer thread in {@code dedup_heartbeats})
-   * and, if the container has no {@code idleEventInterval}, sets it to the heartbeat interval, so that an idle
-   * consumer thread still writes its row (spring-kafka calls {@code onIdleContainer} on that thread).
-   */
-  private void heartbeats(MessageListenerContainer container, DedupListenerAdapter<?> wrapped, String scope) {
-    if (heartbeatInterval.isZero()) {
-      return;
-    }
-    wrapped.heartbeats = new ContainerHeartbeats(dataSource, config.schema(), scope, container.getGroupId(),
-        heartbeatInterval);
-    ContainerProperties properties = container.getContainerProperties();
-    if (properties.getIdleEventInterval() == null) {
-      properties.setIdleEventInterval(heartbeatInterval.toMillis());
-    }
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
