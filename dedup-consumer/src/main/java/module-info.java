@@ -31,7 +31,8 @@ module io.github.kafkadedup.consumer {
 
   exports io.github.kafkadedup.consumer;
   // Spring's listener adapters run the engine's claim path inside Spring Kafka: Plan, Classifier,
-  // EngineRules, PoisonIsolation, DatabaseOutage, DeadLetterStore, OutboxWrites, and the actuator reads
+  // EngineRules, PoisonIsolation, DatabaseOutage, DeadLetterStore, OutboxWrites, SequenceGate (sequencing),
+  // Heartbeat (dedup_heartbeats per consumer thread), and the actuator reads
   // StoreInspection (ModuleBoundaryTest keeps Spring to these); the CLI's lookup and forget read a key with
   // the engine's own statements (KeyLookupSql)
   exports io.github.kafkadedup.consumer.internal to

@@ -108,7 +108,7 @@ final class BatchListenerAdapter<K, V> extends WholePollAdapter<K, V, BatchMessa
   /** One transaction; returns whether the listener nacked. */
   private boolean runInTransaction(Call<K, V> call, List<Plan.Item<K, V>> items, boolean forwardAck) {
     Attempt<K, V> attempt = inTransaction(status -> {
-      Classifier.Verdict<K, V> verdict = claims.claim(scope, items);
+      Classifier.Verdict<K, V> verdict = claim(items);
       DeferredAcknowledgment deferred = null;
       if (!verdict.toRecover().isEmpty()) {
         status.setRollbackOnly(); // a replay of a dead-lettered key: apply the records before it, then fail it

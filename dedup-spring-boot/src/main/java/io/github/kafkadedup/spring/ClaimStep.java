@@ -7,11 +7,13 @@ import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.consumer.internal.Classifier;
 import io.github.kafkadedup.consumer.internal.Plan;
 import io.github.kafkadedup.consumer.internal.EngineRules;
+import io.github.kafkadedup.consumer.internal.SequenceGate;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -46,13 +48,14 @@ final class ClaimStep {
   }
 
   /**
-   * The start of a poll in a listener adapter: notes the container's scope on this consumer thread (for
+   * The start of a poll in a listener adapter: notes the container's scope and sequencing on this consumer thread (for
    * {@link DeadLetterClaims}), then counts the poll and plans its records ({@link #plan}).
    *
    * @return the poll's items in order; empty (and nothing counted) for an empty poll
    */
-  <K, V> List<Plan.Item<K, V>> startPoll(String scope, List<ConsumerRecord<K, V>> records) {
-    DeadLetterClaims.enter(scope);
+  <K, V> List<Plan.Item<K, V>> startPoll(String scope, @Nullable SequenceGate<?, ?> gate,
+      List<ConsumerRecord<K, V>> records) {
+    DeadLetterClaims.enter(scope, gate);
     if (records.isEmpty()) {
       return List.of();
     }
@@ -80,19 +83,23 @@ final class ClaimStep {
 
   /**
    * Claims the keys of {@code items} (none of them rejected) in the current transaction and classifies each
-   * record by the engine's rules ({@link Classifier}).
+   * record by the engine's rules ({@link Classifier}); with sequencing ({@code gate}), by the engine's
+   * sequencing rules ({@link SequenceGate#claim}): records of a parked sequence are parked or queued, not handled.
    *
    * @return the records for the listener, in order, those for the recoverer (replays of dead-lettered keys),
    *     and the duplicates recognised
    * @throws DedupException of kind {@code DATABASE} if the claim fails (its cause keeps the SQLSTATE)
    */
-  <K, V> Classifier.Verdict<K, V> claim(String scope, List<Plan.Item<K, V>> items) {
+  @SuppressWarnings("unchecked")
+  <K, V> Classifier.Verdict<K, V> claim(String scope, @Nullable SequenceGate<?, ?> gate,
+      List<Plan.Item<K, V>> items) {
     if (!TransactionSynchronizationManager.isActualTransactionActive()) {
       throw new IllegalStateException("kafka-dedup claims keys only inside a transaction");
     }
     Connection connection = DataSourceUtils.getConnection(dataSource);
     try {
-      return classifier.claim(connection, scope, items);
+      return gate == null ? classifier.claim(connection, scope, items)
+          : ((SequenceGate<K, V>) gate).claim(connection, items);
     } catch (SQLException e) {
       throw DedupException.database("[" + scope + "] claiming " + items.size() + " keys failed", e);
     } finally {

@@ -75,6 +75,24 @@ final class ContainerChecks {
   }
 
   /**
+   * Sequencing parks a sequence only where its head is dead-lettered in the dead-letter table, as the engine
+   * requires {@code Recoverer.deadLetterTable}.
+   *
+   * @return the store of the {@link DeadLetterTableRecoverer} made for the decoration
+   * @throws DedupException of kind {@code CONFIGURATION} naming the property and the fix if there is none
+   */
+  static <S> S checkSequencing(String id, @Nullable S deadLetterStore) {
+    if (deadLetterStore == null) {
+      throw DedupException.configuration("listener container '" + id + "' has sequencing on "
+          + "(dedup.listener.sequencing=record-key / DedupListeners.Builder.sequencing), which parks a sequence "
+          + "behind its dead letter in the dead-letter table: give the containers' DefaultErrorHandler a "
+          + "DeadLetterTableRecoverer.of(dedupListeners, keySerializer, valueSerializer) as its recoverer (a bean "
+          + "created before the containers start), or set dedup.listener.sequencing=none");
+    }
+    return deadLetterStore;
+  }
+
+  /**
    * Rejects a record listener container that cannot deliver whole polls, which one transaction per poll needs:
    * the adapter makes the container see a batch listener.
    */

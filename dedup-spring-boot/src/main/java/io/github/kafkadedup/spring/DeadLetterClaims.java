@@ -2,6 +2,7 @@ package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.internal.EngineRules;
+import io.github.kafkadedup.consumer.internal.SequenceGate;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,7 @@ final class DeadLetterClaims implements RetryListener {
   private static final Logger log = LoggerFactory.getLogger(DedupListeners.class);
   private static final ThreadLocal<@Nullable String> SCOPE = new ThreadLocal<>();
   private static final ThreadLocal<@Nullable String> CLAIMED = new ThreadLocal<>();
+  private static final ThreadLocal<@Nullable SequenceGate<?, ?>> GATE = new ThreadLocal<>();
 
   private final ClaimStep claims;
   private final TransactionTemplate transactions;
@@ -36,9 +38,18 @@ final class DeadLetterClaims implements RetryListener {
     this.transactions = transactions;
   }
 
-  /** Notes that this consumer thread serves a kafka-dedup container of {@code scope}. */
-  static void enter(String scope) {
+  /**
+   * Notes that this consumer thread serves a kafka-dedup container of {@code scope}, with sequencing
+   * {@code gate} (null without): {@link DeadLetterTableRecoverer} parks the sequence of what it dead-letters.
+   */
+  static void enter(String scope, @Nullable SequenceGate<?, ?> gate) {
     SCOPE.set(scope);
+    GATE.set(gate);
+  }
+
+  /** The sequencing of the kafka-dedup container whose consumer thread this is, or {@code null}. */
+  static @Nullable SequenceGate<?, ?> gate() {
+    return GATE.get();
   }
 
   /** The scope of the kafka-dedup container whose consumer thread this is, or {@code null}. */
@@ -66,6 +77,11 @@ final class DeadLetterClaims implements RetryListener {
     String scope = SCOPE.get();
     if (scope == null || EngineRules.where(record).equals(claimed)) {
       return; // not a consumer thread of a kafka-dedup container, or dead-lettered by the table already
+    }
+    if (GATE.get() != null) {
+      log.warn("[{}] {} was taken by a recoverer other than the DeadLetterTableRecoverer: sequencing cannot park "
+          + "its sequence (later records of it are applied); give this container's DefaultErrorHandler the "
+          + "DeadLetterTableRecoverer", scope, EngineRules.where(record));
     }
     DedupException reason = reasonOf(ex);
     if (claims.deadLettered(scope, record, transactions)) {

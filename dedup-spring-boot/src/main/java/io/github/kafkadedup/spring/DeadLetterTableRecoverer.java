@@ -4,6 +4,7 @@ import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.internal.DeadLetterStore;
 import io.github.kafkadedup.consumer.internal.EngineRules;
 import io.github.kafkadedup.consumer.internal.Plan;
+import io.github.kafkadedup.consumer.internal.SequenceGate;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -67,6 +68,7 @@ public final class DeadLetterTableRecoverer implements ConsumerRecordRecoverer {
     this.fixedScope = dedup.config().scope();
     this.store = DeadLetterStore.of(dedup.config(), (Serializer<Object>) keySerializer,
         (Serializer<Object>) valueSerializer, topic);
+    dedup.deadLetterTable(store);
     this.reasons = new SpringDeadLetterReasons((Serializer<Object>) keySerializer,
         (Serializer<Object>) valueSerializer);
   }
@@ -139,10 +141,11 @@ public final class DeadLetterTableRecoverer implements ConsumerRecordRecoverer {
     DedupException reason = reasons.of(r, item, failure);
     ConsumerRecord<Object, Object> stripped = SpringDeadLetterReasons.withoutSpringHeaders(r);
     String s = scope;
+    SequenceGate<Object, Object> gate = (SequenceGate<Object, Object>) DeadLetterClaims.gate();
     Boolean stored = CommitOutcome.execute(transactions, status -> {
       Connection c = DataSourceUtils.getConnection(dataSource);
       try {
-        return store.store(c, s, stripped, item.key(), reason);
+        return store.store(c, s, stripped, item.key(), reason, gate); // with sequencing, parks its sequence
       } catch (SQLException e) {
         throw DedupException.database("[" + s + "] storing the dead letter " + EngineRules.where(record)
             + " failed", e);

@@ -2,14 +2,20 @@ package io.github.kafkadedup.spring;
 
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.internal.EngineRules;
+import io.github.kafkadedup.consumer.internal.Classifier;
 import io.github.kafkadedup.consumer.internal.Plan;
+import io.github.kafkadedup.consumer.internal.SequenceGate;
+import java.util.Collection;
+import java.util.Map;
 import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
 import org.springframework.kafka.listener.MessageListener;
 import org.springframework.kafka.listener.adapter.AbstractDelegatingMessageListenerAdapter;
@@ -33,6 +39,10 @@ abstract class DedupListenerAdapter<L> extends AbstractDelegatingMessageListener
   final TransactionTemplate transactions;
   final String scope;
   final ContainerDatabaseWatch watch;
+  /** The container's sequencing, or null without; set by {@link DedupListeners#decorate} before it starts. */
+  @Nullable SequenceGate<?, ?> gate;
+  /** The container's heartbeats, or null if off; set by {@link DedupListeners#decorate} before it starts. */
+  @Nullable ContainerHeartbeats heartbeats;
 
   DedupListenerAdapter(L delegate, ClaimStep claims, TransactionTemplate transactions, String scope,
       ContainerDatabaseWatch watch) {
@@ -45,6 +55,63 @@ abstract class DedupListenerAdapter<L> extends AbstractDelegatingMessageListener
 
   /** @return what the container gets, for the start-up log line (e.g. "batch listener, one transaction per poll") */
   abstract String shape();
+
+  /** Claims {@code items} in the current transaction ({@link ClaimStep#claim}), by the sequencing rules if on. */
+  final <K, V> Classifier.Verdict<K, V> claim(List<Plan.Item<K, V>> items) {
+    return claims.claim(scope, gate, items);
+  }
+
+  /**
+   * A new assignment or a revocation: the sequencing forgets what it knew of those partitions (a new owner
+   * loads what is parked), then the delegate hears of it.
+   */
+  @Override
+  public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
+    if (gate != null) {
+      gate.forget(assignments.keySet());
+    }
+    super.onPartitionsAssigned(assignments, callback);
+  }
+
+  @Override
+  public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+    if (gate != null) {
+      gate.forget(partitions);
+    }
+    super.onPartitionsRevoked(partitions);
+  }
+
+  /** A poll was delivered to this consumer thread: its heartbeat row is written if due. */
+  final void polled(@Nullable Consumer<?, ?> consumer) {
+    if (heartbeats != null) {
+      heartbeats.polled(consumer);
+    }
+  }
+
+  /** A poll (or record) of this consumer thread committed: its heartbeat counts it. */
+  final void progressed(int records) {
+    if (heartbeats != null) {
+      heartbeats.progressed(records);
+    }
+  }
+
+  /** The container is idle (no records for its {@code idleEventInterval}): the heartbeat shows it still polls. */
+  @Override
+  public void onIdleContainer(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
+    polled(null);
+    super.onIdleContainer(assignments, callback);
+  }
+
+  /** The consumer thread ends (the container stops): its heartbeat row is marked stopped. */
+  @Override
+  public void unregisterSeekCallback() {
+    if (heartbeats != null) {
+      heartbeats.stopped();
+    }
+    if (delegate instanceof ConsumerSeekAware seekAware) {
+      seekAware.unregisterSeekCallback();
+    }
+  }
 
   /** One database transaction; its commit tells the database watch that the database works. */
   final <T> @Nullable T inTransaction(TransactionCallback<T> work) {

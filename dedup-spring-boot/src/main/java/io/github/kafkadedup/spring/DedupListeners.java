@@ -3,12 +3,16 @@ package io.github.kafkadedup.spring;
 import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.KeyStrategy;
+import io.github.kafkadedup.consumer.Sequencing;
 import io.github.kafkadedup.consumer.internal.DatabaseOutage;
+import io.github.kafkadedup.consumer.internal.DeadLetterStore;
+import io.github.kafkadedup.consumer.internal.SequenceGate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
@@ -49,6 +53,7 @@ import org.springframework.util.backoff.FixedBackOff;
 public final class DedupListeners implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DedupListeners.class);
   private static final BackOff NO_RETRIES = new FixedBackOff(0, 0);
+  private static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
 
   private final DataSource dataSource;
   private final PlatformTransactionManager transactionManager;
@@ -59,6 +64,10 @@ public final class DedupListeners implements AutoCloseable {
   private final TransactionTemplate transactions;
   private final DeadLetterClaims deadLetterClaims;
   private final Duration databaseOutageBound;
+  private final @Nullable Sequencing<Object, Object> sequencing;
+  private final Duration heartbeatInterval;
+  /** The store of the {@link DeadLetterTableRecoverer} made for this decoration (sequencing parks through it). */
+  private volatile @Nullable DeadLetterStore<Object, Object> deadLetterStore;
   private final List<ContainerDatabaseWatch> watches = new CopyOnWriteArrayList<>();
   private volatile boolean transactionManagerVerified;
 
@@ -73,6 +82,8 @@ public final class DedupListeners implements AutoCloseable {
     this.transactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
     this.deadLetterClaims = new DeadLetterClaims(claims, transactions);
     this.databaseOutageBound = b.databaseOutageBound;
+    this.sequencing = b.sequencing;
+    this.heartbeatInterval = b.heartbeatInterval;
   }
 
   /**
@@ -146,6 +157,21 @@ public final class DedupListeners implements AutoCloseable {
     watches.forEach(ContainerDatabaseWatch::close);
   }
 
+  /** @return the sequencing of the containers, or {@code null} if off (the default) */
+  public @Nullable Sequencing<Object, Object> sequencing() {
+    return sequencing;
+  }
+
+  /** @return how often each consumer thread writes its heartbeat; {@link Duration#ZERO} if off */
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  /** Notes the store of a {@link DeadLetterTableRecoverer} made for this decoration. */
+  void deadLetterTable(DeadLetterStore<Object, Object> store) {
+    this.deadLetterStore = store;
+  }
+
   ClaimStep claims() {
     return claims;
   }
@@ -191,14 +217,21 @@ public final class DedupListeners implements AutoCloseable {
         DatabaseOutage.of(scope, databaseOutageBound, config.metrics()), container, dataSource, scope);
     watches.add(watch);
     DedupListenerAdapter<?> wrapped = wrap(container, id, listener, scope, watch);
+    if (!heartbeatInterval.isZero()) {
+      wrapped.heartbeats = ContainerHeartbeats.of(container, dataSource, config.schema(), scope, heartbeatInterval);
+    }
+    if (sequencing != null) {
+      wrapped.gate = SequenceGate.of(sequencing, scope, config, ContainerChecks.checkSequencing(id, deadLetterStore));
+    }
     container.setupMessageListener(wrapped);
     if (container instanceof AbstractMessageListenerContainer<?, ?> c
         && c.getCommonErrorHandler() instanceof FailedRecordProcessor handler) {
       DeadLetterClaims.attach(handler, deadLetterClaims);
       handler.setLogLevel(KafkaException.Level.DEBUG);
     }
-    log.info("[{}] listener container '{}' is exactly-once: keys by {}, mode {}, table {}, {}", scope, id,
-        keyStrategy, config.mode(), config.schema().claims(), wrapped.shape());
+    log.info("[{}] listener container '{}' is exactly-once: keys by {}, mode {}, table {}, {}{}", scope, id,
+        keyStrategy, config.mode(), config.schema().claims(), wrapped.shape(),
+        sequencing == null ? "" : ", sequencing on (dead letters park their sequence)");
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -293,6 +326,8 @@ public final class DedupListeners implements AutoCloseable {
     private KeyStrategy<Object, Object> keyStrategy = KeyStrategy.header();
     private TransactionPer transactionPer = TransactionPer.POLL;
     private Duration databaseOutageBound = DatabaseOutage.DEFAULT_BOUND;
+    private @Nullable Sequencing<Object, Object> sequencing;
+    private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
 
     private Builder(DataSource dataSource, PlatformTransactionManager transactionManager) {
       DataSource ds = Objects.requireNonNull(dataSource, "dataSource");
@@ -352,6 +387,42 @@ public final class DedupListeners implements AutoCloseable {
         throw new IllegalArgumentException("databaseOutageBound must be > 0, but was " + value);
       }
       this.databaseOutageBound = value;
+      return this;
+    }
+
+    /**
+     * Dead letters in order ({@link Sequencing}, as the engine's {@code DedupProcessor.Builder.sequencing}): when
+     * a record is dead-lettered, the later records of its sequence (per source partition) are stored in state
+     * {@code parked} behind it instead of reaching the listener, while other sequences flow; replaying the head
+     * ({@code DeadLetters}) applies the sequence in order, each record once, then releases it. Needs a
+     * {@link DeadLetterTableRecoverer} made for this decoration in the containers' error handler;
+     * {@link #decorate} fails without one. Default: off.
+     *
+     * @param value e.g. {@link Sequencing#byRecordKey()}, for the containers' key and value types
+     * @return this
+     */
+    @SuppressWarnings("unchecked")
+    public Builder sequencing(Sequencing<?, ?> value) {
+      this.sequencing = (Sequencing<Object, Object>) Objects.requireNonNull(value, "sequencing");
+      return this;
+    }
+
+    /**
+     * How often each consumer thread of a decorated container writes its row in {@code dedup_heartbeats} (last
+     * poll, last committed poll; what {@code kafka-dedup status} shows), as the engine's
+     * {@code DedupConsumer.Builder.heartbeatInterval}: at most one write per interval, on the consumer thread.
+     * Idle containers write it from their idle events: a container without an {@code idleEventInterval} gets
+     * this interval as one. Default 5 s; {@link Duration#ZERO} for none.
+     *
+     * @param value between zero (off) and 1 hour
+     * @return this
+     * @throws IllegalArgumentException naming the property if out of range
+     */
+    public Builder heartbeatInterval(Duration value) {
+      if (value.isNegative() || value.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("heartbeatInterval must be between 0 (off) and 1 hour, but was " + value);
+      }
+      this.heartbeatInterval = value;
       return this;
     }
 

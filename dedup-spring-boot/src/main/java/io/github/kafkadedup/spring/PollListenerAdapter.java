@@ -89,7 +89,7 @@ final class PollListenerAdapter<K, V> extends WholePollAdapter<K, V, MessageList
     PoisonIsolation<Plan.Item<K, V>> isolation = isolation(prefix -> apply(prefix, acks, consumer));
     try {
       inTransaction(status -> {
-        Classifier.Verdict<K, V> verdict = claims.claim(scope, items);
+        Classifier.Verdict<K, V> verdict = claim(items);
         attempt.verdict = verdict;
         if (!verdict.toRecover().isEmpty()) {
           attempt.stopAt = positionInPoll(items, verdict.toRecover().getFirst().record());

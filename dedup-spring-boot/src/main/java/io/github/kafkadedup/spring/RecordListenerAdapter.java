@@ -39,7 +39,8 @@ final class RecordListenerAdapter<K, V> extends DedupListenerAdapter<MessageList
   @Override
   public void onMessage(ConsumerRecord<K, V> record, @Nullable Acknowledgment acknowledgment,
       @Nullable Consumer<?, ?> consumer) {
-    DeadLetterClaims.enter(scope);
+    DeadLetterClaims.enter(scope, gate);
+    polled(consumer);
     Plan.Item<K, V> item = claims.plan(List.of(record)).items().getFirst();
     DedupException rejection = item.rejection();
     if (rejection != null) {
@@ -47,7 +48,7 @@ final class RecordListenerAdapter<K, V> extends DedupListenerAdapter<MessageList
     }
     DeferredAcknowledgment deferred = DeferredAcknowledgment.of(acknowledgment);
     Classifier.Verdict<K, V> verdict = execute(record, status -> {
-      Classifier.Verdict<K, V> claimed = claims.claim(scope, List.of(item));
+      Classifier.Verdict<K, V> claimed = claim(List.of(item));
       if (!claimed.toRecover().isEmpty()) {
         status.setRollbackOnly();
       } else if (!claimed.toHandle().isEmpty()) {
@@ -66,6 +67,7 @@ final class RecordListenerAdapter<K, V> extends DedupListenerAdapter<MessageList
     }
     boolean handled = !verdict.toHandle().isEmpty();
     verdict.report(claims.metrics(), scope, handled ? 1 : 0);
+    progressed(1);
     if (handled && deferred != null) {
       deferred.forward();
     } else if (!handled && acknowledgment != null) {

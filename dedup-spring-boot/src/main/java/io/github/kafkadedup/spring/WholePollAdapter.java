@@ -44,7 +44,8 @@ abstract class WholePollAdapter<K, V, L> extends DedupListenerAdapter<L>
   @Override
   public final void onMessage(List<ConsumerRecord<K, V>> records, @Nullable Acknowledgment acknowledgment,
       @Nullable Consumer<?, ?> consumer) {
-    List<Plan.Item<K, V>> items = claims.startPoll(scope, records);
+    polled(consumer);
+    List<Plan.Item<K, V>> items = claims.startPoll(scope, gate, records);
     if (items.isEmpty()) {
       return;
     }
@@ -53,6 +54,7 @@ abstract class WholePollAdapter<K, V, L> extends DedupListenerAdapter<L>
       usable++;
     }
     onPoll(records, items, usable, acknowledgment, consumer);
+    progressed(records.size());
   }
 
   /** Whether {@code item} can be applied (it has a usable key, say); the poll stops at the first that cannot. */

@@ -16,7 +16,9 @@ import io.github.kafkadedup.consumer.internal.DeadLetterStore;
 import io.github.kafkadedup.consumer.internal.EngineRules;
 import io.github.kafkadedup.consumer.internal.OutboxWrites;
 import io.github.kafkadedup.consumer.internal.Plan;
+import io.github.kafkadedup.consumer.internal.Heartbeat;
 import io.github.kafkadedup.consumer.internal.PoisonIsolation;
+import io.github.kafkadedup.consumer.internal.SequenceGate;
 import io.github.kafkadedup.consumer.internal.StoreInspection;
 import io.github.kafkadedup.outbox.Outbox;
 import java.io.IOException;
@@ -47,10 +49,11 @@ class ModuleBoundaryTest {
     noClasses().that().resideInAPackage("io.github.kafkadedup.spring..")
         .should().dependOnClassesThat(resideInAPackage("io.github.kafkadedup.consumer.internal..")
             .and(not(belongToAnyOf(Plan.class, Classifier.class, EngineRules.class, PoisonIsolation.class,
-                DatabaseOutage.class, DeadLetterStore.class, OutboxWrites.class, StoreInspection.class))))
+                DatabaseOutage.class, DeadLetterStore.class, OutboxWrites.class, StoreInspection.class,
+                SequenceGate.class, Heartbeat.class))))
         .because("Spring runs the engine's claim path (Plan, Classifier, EngineRules, PoisonIsolation), its "
-            + "outage and dead-letter rules and its store inspection; the rest of consumer.internal is the engine's "
-            + "own")
+            + "outage, dead-letter and sequencing rules (SequenceGate), its heartbeat and its store inspection; "
+            + "the rest of consumer.internal is the engine's own")
         .check(STARTER);
   }
 

@@ -91,6 +91,17 @@ final class SpringFixture implements AutoCloseable {
     }
   }
 
+  /** Sends {@code value} with record key {@code recordKey} (a sequence) and idempotency key {@code key}. */
+  void sendKeyed(String recordKey, String key, String value) {
+    ProducerRecord<String, String> r = new ProducerRecord<>(topic, recordKey, value);
+    r.headers().add(KeyStrategy.DEFAULT_HEADER, key.getBytes(StandardCharsets.UTF_8));
+    try {
+      producer.send(r).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("send failed", e);
+    }
+  }
+
   /** Sends every {@code [idempotency key, value]} pair, then waits for all of them. */
   void sendAll(List<String[]> keyAndValue) {
     List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
@@ -111,6 +122,17 @@ final class SpringFixture implements AutoCloseable {
 
   long count(String sql) {
     return db.queryLong(sql);
+  }
+
+  /** The text the query returns. */
+  String string(String sql) {
+    try (java.sql.Connection c = db.dataSource().getConnection(); var st = c.createStatement();
+        var rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError(sql, e);
+    }
   }
 
   /** The group's committed offset on partition 0, or -1. */

@@ -7,7 +7,10 @@ import io.github.kafkadedup.consumer.DuplicateCause;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -193,9 +196,38 @@ public final class Classifier {
     private final List<Plan.Item<K, V>> toRecover = new ArrayList<>();
     private int redeliveries;
     private int resends;
+    /** What to do once the transaction committed (sequencing: forget a released sequence). */
+    private final List<Runnable> afterCommit = new ArrayList<>();
 
     Verdict(int size) {
       this.toHandle = new ArrayList<>(size);
+    }
+
+    /** Adds the verdict of a part of the same transaction's records (sequencing claims a batch in parts). */
+    void add(Verdict<K, V> part) {
+      toHandle.addAll(part.toHandle);
+      toRecover.addAll(part.toRecover);
+      redeliveries += part.redeliveries;
+      resends += part.resends;
+      afterCommit.addAll(part.afterCommit);
+    }
+
+    /** Adds what sequencing did itself: duplicates it skipped and what to do after the commit. */
+    void add(Tally sequencing) {
+      redeliveries += sequencing.redeliveries;
+      resends += sequencing.resends;
+      afterCommit.addAll(sequencing.afterCommit);
+    }
+
+    /** Puts the records to handle and to recover back in the order of {@code items} (the poll's). */
+    void inOrderOf(List<Plan.Item<K, V>> items) {
+      Map<ConsumerRecord<K, V>, Integer> position = new IdentityHashMap<>();
+      for (int i = 0; i < items.size(); i++) {
+        position.put(items.get(i).record(), i);
+      }
+      toHandle.sort(Comparator.comparingInt(r -> position.getOrDefault(r, Integer.MAX_VALUE)));
+      toRecover.sort(Comparator.comparingInt(
+          item -> position.getOrDefault(item.record(), Integer.MAX_VALUE)));
     }
 
     /** @return the records for the handler, in poll order (fresh ones; in observe mode the duplicates too) */
@@ -222,13 +254,16 @@ public final class Classifier {
     }
 
     /**
-     * Reports the counts of a committed transaction.
+     * Reports the counts of a committed transaction, after running what sequencing left to do once it
+     * committed (forgetting a sequence it released).
      *
      * @param metrics where counts go
      * @param scope the dedup scope
      * @param handled how many records the handler applied in it
      */
     public void report(DedupMetrics metrics, String scope, int handled) {
+      afterCommit.forEach(Runnable::run);
+      afterCommit.clear();
       Tally.reportCounts(metrics, scope, handled, redeliveries, resends);
     }
   }

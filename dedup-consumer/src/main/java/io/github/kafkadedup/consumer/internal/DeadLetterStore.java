@@ -70,4 +70,36 @@ public final class DeadLetterStore<K, V> {
       DedupException reason) throws SQLException {
     return table.deadLetter(classifier, c, schema, scope, record, key, reason);
   }
+
+  /**
+   * {@link #store(Connection, String, ConsumerRecord, String, DedupException)} with sequencing: a record of a
+   * sequence (by {@code gate}) is stored with its sequence key and parks its sequence, in the caller's
+   * transaction, as the engine's dead-lettering does; later records of the sequence then wait behind it.
+   *
+   * @param c the caller's connection, inside its transaction
+   * @param scope the dedup scope
+   * @param record the record
+   * @param key its dedup key, or {@code null} if it has none
+   * @param reason why
+   * @param gate the sequencing of the consumer that dead-letters it, or {@code null} for none
+   * @return true if it is dead-lettered now; false if this very record was applied or dead-lettered before
+   * @throws SQLException on database failure (the transaction must roll back)
+   */
+  public boolean store(Connection c, String scope, ConsumerRecord<K, V> record, @Nullable String key,
+      DedupException reason, @Nullable SequenceGate<K, V> gate) throws SQLException {
+    String sequence = gate == null ? null : gate.sequenceOf(record);
+    if (sequence == null) {
+      return store(c, scope, record, key, reason);
+    }
+    Long id = table.deadLetter(classifier, c, schema, scope, record, key, reason, sequence);
+    if (id != null) {
+      gate.parkedNow(c, record, sequence, id);
+    }
+    return id != null;
+  }
+
+  /** The table the store writes to (sequencing stores parked records in it). */
+  DeadLetterTable<K, V> table() {
+    return table;
+  }
 }

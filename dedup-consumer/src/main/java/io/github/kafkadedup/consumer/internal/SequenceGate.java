@@ -1,5 +1,6 @@
 package io.github.kafkadedup.consumer.internal;
 
+import io.github.kafkadedup.consumer.DedupConfig;
 import io.github.kafkadedup.consumer.DedupException;
 import io.github.kafkadedup.consumer.Sequencing;
 import io.github.kafkadedup.migrations.DedupSchema;
@@ -27,8 +28,15 @@ import org.slf4j.LoggerFactory;
  * operator is found in the database when the next record of the sequence arrives), and what happens to a record
  * of a parked sequence: parked behind the head, applied if it is the next replayed record, or queued behind a
  * replay under way. A batch with no record of a known parked sequence touches nothing here.
+ *
+ * <p>The one home of the sequencing rule: the engine applies batches through {@link #apply}; integrations that
+ * call their listener themselves (the Spring adapters) claim through {@link #claim} and dead-letter through
+ * {@link DeadLetterStore#store(Connection, String, ConsumerRecord, String, DedupException, SequenceGate)}.
+ *
+ * @param <K> record key type
+ * @param <V> record value type
  */
-final class SequenceGate<K, V> {
+public final class SequenceGate<K, V> {
   private static final Logger log = LoggerFactory.getLogger(EngineLoggers.PROCESSOR);
 
   private final Sequencing<K, V> sequencing;
@@ -50,19 +58,77 @@ final class SequenceGate<K, V> {
     this.table = table;
   }
 
+  /**
+   * The gate of one consumer (a Spring listener container): its parked sequences are those of {@code scope}.
+   *
+   * @param sequencing the sequence key of a record
+   * @param scope the dedup scope
+   * @param config the schema and the claim rules
+   * @param store where dead letters and parked records are stored (its serializers make their bytes)
+   * @param <K> record key type
+   * @param <V> record value type
+   * @return the gate; shared by the consumer threads of the container (each partition is on one of them)
+   */
+  public static <K, V> SequenceGate<K, V> of(Sequencing<K, V> sequencing, String scope,
+      DedupConfig config, DeadLetterStore<K, V> store) {
+    return new SequenceGate<>(java.util.Objects.requireNonNull(sequencing, "sequencing"), scope, config.schema(),
+        Classifier.of(config), store.table());
+  }
+
+  /**
+   * Claims {@code items} in the caller's transaction by the sequencing rules, for a caller that then calls its
+   * listener for {@link Classifier.Verdict#toHandle()} in the same transaction: records of sequences not parked
+   * are claimed as {@link Classifier#claim} does; a record of a parked sequence is parked (stored and claimed
+   * {@code D}), queued behind its sequence's replay, skipped as a duplicate, or, if it is the next replayed
+   * record or its sequence was released, claimed to be handled (the release is written now and commits with
+   * the listener's writes). {@link Classifier.Verdict#report} after the commit forgets released sequences.
+   *
+   * @param c the caller's connection, inside its transaction
+   * @param items the records in poll order, none rejected
+   * @return one verdict for all of them, its lists in poll order
+   * @throws SQLException on database failure (the transaction must roll back)
+   */
+  public Classifier.Verdict<K, V> claim(Connection c, List<Plan.Item<K, V>> items) throws SQLException {
+    Classifier.Verdict<K, V> verdict = new Classifier.Verdict<>(items.size());
+    Tally tally;
+    try {
+      tally = apply(c, new Plan<>(items), (conn, part) -> {
+        verdict.add(classifier.claim(conn, scope, part.items()));
+        return new Tally();
+      });
+    } catch (SQLException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e); // the claim above throws nothing else
+    }
+    verdict.add(tally);
+    verdict.inOrderOf(items);
+    return verdict;
+  }
+
   /** How the engine applies records of sequences that are not parked (claim, classify, handle). */
   @FunctionalInterface
   interface Free<K, V> {
     Tally apply(Connection c, Plan<K, V> plan) throws Exception;
   }
 
-  /** The sequence key of {@code record}, or null. */
-  @Nullable String sequenceOf(ConsumerRecord<K, V> record) {
+  /**
+   * The sequence key of {@code record} ({@link Sequencing#keyOf}).
+   *
+   * @param record a consumed record
+   * @return its sequence key, or null if it belongs to no sequence
+   */
+  public @Nullable String sequenceOf(ConsumerRecord<K, V> record) {
     return Sequencing.keyOf(sequencing, record);
   }
 
-  /** Forgets {@code partitions}: their parked sequences are loaded again when they are next seen. */
-  void forget(Collection<TopicPartition> partitions) {
+  /**
+   * Forgets {@code partitions} (revoked, lost or newly assigned): their parked sequences are loaded again when
+   * they are next seen, so that a new owner of a partition knows what is parked.
+   *
+   * @param partitions the partitions
+   */
+  public void forget(Collection<TopicPartition> partitions) {
     partitions.forEach(known::remove);
   }
 

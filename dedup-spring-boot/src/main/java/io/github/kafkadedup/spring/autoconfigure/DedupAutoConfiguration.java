@@ -5,6 +5,7 @@ import io.github.kafkadedup.consumer.DedupMetrics;
 import io.github.kafkadedup.consumer.KeyStrategy;
 import io.github.kafkadedup.retention.RetentionJob;
 import io.github.kafkadedup.consumer.internal.EngineRules;
+import io.github.kafkadedup.consumer.Sequencing;
 import io.github.kafkadedup.spring.DedupListeners;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
@@ -72,11 +73,17 @@ public class DedupAutoConfiguration {
       ObjectProvider<DedupMetrics> metrics, ObjectProvider<DedupMigrator> migrator) {
     migrator.ifAvailable(m -> { });
     DataSource dataSource = dataSource(dataSources);
-    return DedupListeners.builder(dataSource, transactionManager(properties, beans, dataSource))
+    DedupListeners.Builder builder = DedupListeners.builder(dataSource, transactionManager(properties, beans,
+        dataSource));
+    if (properties.getListener().getSequencing() == DedupListenerProperties.SequencingMode.RECORD_KEY) {
+      builder.sequencing(Sequencing.byRecordKey());
+    }
+    return builder
         .config(properties.toConfig().toBuilder().metrics(metrics.getIfAvailable(DedupMetrics::none)).build())
         .keyStrategy(keyStrategy.getIfAvailable(properties::toKeyStrategy))
         .transactionPer(properties.getListener().getTransactionPer())
         .databaseOutageBound(properties.getListener().getDatabaseOutageBound())
+        .heartbeatInterval(properties.getListener().getHeartbeatInterval())
         .build();
   }
 

@@ -72,6 +72,22 @@ class DedupAutoConfigurationTest {
   }
 
   @Test
+  void sequencingAndHeartbeatIntervalBind() {
+    runner.withPropertyValues("dedup.listener.sequencing=record-key", "dedup.listener.heartbeat-interval=2s")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context.getBean(DedupListeners.class).sequencing()).isNotNull();
+          assertThat(context.getBean(DedupListeners.class).heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
+        });
+    runner.run(context -> {
+      assertThat(context.getBean(DedupListeners.class).sequencing()).as("default none").isNull();
+      assertThat(context.getBean(DedupListeners.class).heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
+    });
+    runner.withPropertyValues("dedup.listener.heartbeat-interval=2h").run(context -> assertThat(failure(context))
+        .contains("dedup.listener.heartbeat-interval must be between 0 and 1 hour"));
+  }
+
+  @Test
   void headerNameAndTopicPartitionOffsetStrategiesBind() {
     runner.withPropertyValues("dedup.header-name=x-message-id").run(context ->
         assertThat(context.getBean(DedupListeners.class).keyStrategy()).hasToString("header(x-message-id)"));
@@ -195,7 +211,8 @@ class DedupAutoConfigurationTest {
         "dedup.retry-only-transient", "dedup.table.schema", "dedup.table.prefix", "dedup.migrations.enabled",
         "dedup.retention.enabled", "dedup.retention.window", "dedup.retention.batch-size",
         "dedup.retention.schedule", "dedup.retention.force-short-window", "dedup.retention.generation-length",
-        "dedup.listener.transaction-per", "dedup.dead-lettered-replay")) {
+        "dedup.listener.transaction-per", "dedup.dead-lettered-replay", "dedup.listener.sequencing",
+        "dedup.listener.heartbeat-interval")) {
       assertThat(json).contains("\"name\": \"" + property + "\"");
     }
   }
